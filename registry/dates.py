@@ -1,0 +1,52 @@
+"""
+Partial dates: a date known only to the year or the month.
+
+The register stores each such date as a ``DateField`` (the first day of the
+period, so it sorts and filters) beside a precision field, and never shows a
+day or month that is not known.
+"""
+
+import datetime
+import re
+
+from .choices import DatePrecision
+
+_ISO = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
+
+
+def parse_partial_date(text: str) -> tuple[datetime.date, str]:
+    """``"2019-05"`` → ``(date(2019, 5, 1), "month")``; raises ValueError if malformed."""
+    match = _ISO.match(text or "")
+    if not match:
+        raise ValueError(f"{text!r} is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    year = int(match["year"])
+    month = int(match["month"] or 1)
+    day = int(match["day"] or 1)
+    date = datetime.date(year, month, day)  # raises ValueError for 2019-02-30
+    if match["day"]:
+        return date, DatePrecision.DAY
+    if match["month"]:
+        return date, DatePrecision.MONTH
+    return date, DatePrecision.YEAR
+
+
+def to_iso(date: datetime.date | None, precision: str) -> str | None:
+    """The ISO text at the known precision: ``"2019"``, ``"2019-05"`` or ``"2019-05-14"``."""
+    if date is None:
+        return None
+    if precision == DatePrecision.YEAR:
+        return f"{date.year:04d}"
+    if precision == DatePrecision.MONTH:
+        return f"{date.year:04d}-{date.month:02d}"
+    return date.isoformat()
+
+
+def humanize(date: datetime.date | None, precision: str) -> str:
+    """What a reader sees: ``"2019"``, ``"May 2019"`` or ``"14 May 2019"``."""
+    if date is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(date.year)
+    if precision == DatePrecision.MONTH:
+        return date.strftime("%B %Y")
+    return f"{date.day} {date.strftime('%B %Y')}"

@@ -1,0 +1,555 @@
+"""
+The register's records, one model per list of the `fr-registry/1` format.
+
+Every record has a permanent slug (its `id` in the format and its URL), a
+publishing state, a last-verified date, sources, and a full history.
+Field ``help_text`` doubles as the data dictionary shown to maintainers.
+"""
+
+from dataclasses import dataclass
+import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from . import choices, dates
+from .fields import SLUG_REGEX, MultiChoiceField
+from .querysets import (
+    AgencyQuerySet,
+    AuditQuerySet,
+    DeploymentQuerySet,
+    PolicyQuerySet,
+    RecordQuerySet,
+    SystemQuerySet,
+)
+
+slug_validator = RegexValidator(
+    SLUG_REGEX,
+    "Use lowercase letters, digits and single hyphens only, e.g. “south-wales-police”.",
+)
+
+COUNTRY_HELP = "ISO 3166-1 alpha-2 code in capitals, e.g. US, GB, JP."
+country_validator = RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166-1 code, e.g. US.")
+region_validator = RegexValidator(
+    r"^[A-Z]{2}-[A-Z0-9]{1,3}$", "Use an ISO 3166-2 code, e.g. US-CA or GB-WLS."
+)
+
+
+def precision_field(of: str):
+    return models.CharField(
+        max_length=5,
+        choices=choices.DatePrecision.choices,
+        default=choices.DatePrecision.DAY,
+        help_text=f"How much of the {of} date is known: year, month or day.",
+    )
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    date: datetime.date | None
+    precision: str
+
+    def __str__(self):
+        return dates.humanize(self.date, self.precision)
+
+    def __bool__(self):
+        return self.date is not None
+
+    @property
+    def iso(self):
+        return dates.to_iso(self.date, self.precision)
+
+
+class Record(models.Model):
+    """What every record in the register has."""
+
+    slug = models.SlugField(
+        "id",
+        max_length=120,
+        unique=True,
+        validators=[slug_validator],
+        help_text="Permanent id and URL of the record. Never change it once published.",
+    )
+    state = models.CharField(
+        max_length=10,
+        choices=choices.State.choices,
+        default=choices.State.DRAFT,
+        db_index=True,
+        help_text="Only published records appear on the public site, in exports and the API.",
+    )
+    public_note = models.TextField(
+        blank=True,
+        help_text="Shown to the public on a retracted record: why it was withdrawn.",
+    )
+    last_verified = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When a maintainer last re-checked this record against its sources.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def partial_date(self, name: str) -> PartialDate:
+        return PartialDate(getattr(self, name), getattr(self, f"{name}_precision"))
+
+    @property
+    def is_published(self):
+        return self.state == choices.State.PUBLISHED
+
+    @property
+    def is_retracted(self):
+        return self.state == choices.State.RETRACTED
+
+
+HISTORY_EXCLUDED = ["search_vector", "updated_at", "created_at"]
+
+
+class Source(Record):
+    """A document that backs a claim: a law, a court ruling, a report, an article."""
+
+    url = models.URLField(max_length=2000, help_text="Where the document is (http or https).")
+    title = models.CharField(max_length=500, help_text="The document's title.")
+    publisher = models.CharField(
+        max_length=300, blank=True, help_text="e.g. “NIST”, “The New York Times”."
+    )
+    published = models.DateField(null=True, blank=True, help_text="When it was published.")
+    published_precision = precision_field("publication")
+    kind = models.CharField(
+        max_length=20, choices=choices.SourceKind.choices, blank=True, help_text="Who wrote it."
+    )
+    archived_url = models.URLField(
+        max_length=2000, blank=True, help_text="A web-archive copy, where one exists."
+    )
+    link_checked_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the link was last checked."
+    )
+    link_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, help_text="HTTP status of the last link check."
+    )
+    link_ok = models.BooleanField(
+        null=True, editable=False, help_text="Did the last link check succeed? Empty: never checked."
+    )
+    link_error = models.CharField(max_length=300, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED)
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["kind"]), models.Index(fields=["link_ok"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("registry:source-detail", kwargs={"slug": self.slug})
+
+
+class Vendor(Record):
+    name = models.CharField(max_length=200, help_text="The company's name.")
+    country = models.CharField(
+        max_length=2, blank=True, validators=[country_validator], help_text=COUNTRY_HELP
+    )
+    website = models.URLField(max_length=500, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="vendors")
+
+    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED, m2m_fields=["sources"])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("registry:vendor-detail", kwargs={"slug": self.slug})
+
+
+class AuditStatusFields(models.Model):
+    """The audit status derived from published audits, stored so lists can filter on it."""
+
+    audit_status = models.CharField(
+        max_length=10,
+        choices=choices.AuditStatus.choices,
+        default=choices.AuditStatus.NONE_KNOWN,
+        editable=False,
+        db_index=True,
+        help_text="Derived from published audits; never edited by hand.",
+    )
+    audit_finding = models.CharField(
+        max_length=30, choices=choices.Finding.choices, blank=True, editable=False
+    )
+    audit_date = models.DateField(null=True, blank=True, editable=False)
+    audit_date_precision = models.CharField(
+        max_length=5, choices=choices.DatePrecision.choices, blank=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+
+class System(AuditStatusFields, Record):
+    """A face recognition product, algorithm or service."""
+
+    name = models.CharField(max_length=200)
+    vendor = models.ForeignKey(
+        Vendor,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="systems",
+        help_text="Empty for an agency's in-house system.",
+    )
+    capabilities = MultiChoiceField(
+        item_choices=choices.Capability.choices, help_text="What the system can do."
+    )
+    description = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="systems")
+
+    objects = SystemQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=[*HISTORY_EXCLUDED, "audit_status", "audit_finding", "audit_date",
+                         "audit_date_precision"],
+        m2m_fields=["sources"],
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("registry:system-detail", kwargs={"slug": self.slug})
+
+
+class Agency(Record):
+    name = models.CharField(max_length=300)
+    acronym = models.CharField(max_length=30, blank=True)
+    kind = models.CharField(max_length=30, choices=choices.AgencyKind.choices)
+    level = models.CharField(max_length=10, choices=choices.Level.choices)
+    country = models.CharField(max_length=2, validators=[country_validator], help_text=COUNTRY_HELP)
+    region = models.CharField(
+        max_length=6,
+        blank=True,
+        validators=[region_validator],
+        help_text="ISO 3166-2 code (state, province, nation of the UK). Empty for national bodies.",
+    )
+    locality = models.CharField(max_length=200, blank=True, help_text="City or county name.")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="e.g. CBP's parent is the Department of Homeland Security.",
+    )
+    website = models.URLField(max_length=500, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="agencies")
+
+    objects = AgencyQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED, m2m_fields=["sources"])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        indexes = [
+            models.Index(fields=["country", "region", "locality"]),
+            models.Index(fields=["kind"]),
+            models.Index(fields=["level"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="agency_not_its_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("registry:agency-detail", kwargs={"slug": self.slug})
+
+    @property
+    def in_eu(self):
+        return self.country in choices.EU_MEMBER_STATES
+
+
+class Policy(Record):
+    """A law, ordinance, ban, ruling or own policy that governs face recognition."""
+
+    title = models.CharField(max_length=500)
+    kind = models.CharField(max_length=20, choices=choices.PolicyKind.choices)
+    status = models.CharField(max_length=20, choices=choices.PolicyStatus.choices)
+    country = models.CharField(
+        max_length=2,
+        validators=[RegexValidator(r"^[A-Z]{2}$", "Use a two-letter code, or EU for EU law.")],
+        help_text="ISO 3166-1 alpha-2 code, or EU for European Union law.",
+    )
+    region = models.CharField(
+        max_length=6, blank=True, validators=[region_validator], help_text="ISO 3166-2 code."
+    )
+    locality = models.CharField(max_length=200, blank=True, help_text="City or county name.")
+    issuer = models.CharField(
+        max_length=300, blank=True, help_text="e.g. “San Francisco Board of Supervisors”."
+    )
+    adopted = models.DateField(null=True, blank=True)
+    adopted_precision = precision_field("adoption")
+    effective = models.DateField(null=True, blank=True)
+    effective_precision = precision_field("effective")
+    ends = models.DateField(null=True, blank=True)
+    ends_precision = precision_field("end")
+    requirements = MultiChoiceField(item_choices=choices.Requirement.choices)
+    summary = models.TextField(blank=True)
+    url = models.URLField("text URL", max_length=2000, blank=True, help_text="The text itself.")
+    agencies = models.ManyToManyField(
+        Agency, blank=True, related_name="named_in_policies", help_text="Agencies it names."
+    )
+    binds_by_jurisdiction = models.BooleanField(
+        default=True,
+        editable=False,
+        help_text=(
+            "Derived: public law that governs every agency in its jurisdiction, rather than "
+            "an agency's or a company's own policy, or a rule for private actors only."
+        ),
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="policies")
+
+    objects = PolicyQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=[*HISTORY_EXCLUDED, "binds_by_jurisdiction"],
+        m2m_fields=["sources", "agencies"],
+    )
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "policies"
+        indexes = [
+            models.Index(fields=["country", "region", "locality"]),
+            models.Index(fields=["kind"]),
+            models.Index(fields=["status"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("registry:policy-detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        requirements = set(self.requirements)
+        private_only = bool(requirements) and requirements <= set(
+            choices.PRIVATE_SECTOR_REQUIREMENTS
+        )
+        self.binds_by_jurisdiction = (
+            self.kind not in choices.NAMED_ONLY_POLICY_KINDS and not private_only
+        )
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "binds_by_jurisdiction"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_in_force(self):
+        today = datetime.date.today()
+        return self.status in choices.IN_FORCE_POLICY_STATUSES and (
+            self.ends is None or self.ends >= today
+        )
+
+    @property
+    def jurisdiction_label(self):
+        parts = [p for p in (self.locality, self.region, self.country) if p]
+        return ", ".join(parts)
+
+
+class Deployment(AuditStatusFields, Record):
+    """One agency's use of one system, or of face recognition whose system is not known."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="deployments")
+    system = models.ForeignKey(
+        System,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deployments",
+        help_text="Empty when the product is not public.",
+    )
+    status = models.CharField(max_length=12, choices=choices.DeploymentStatus.choices)
+    uses = MultiChoiceField(item_choices=choices.Use.choices)
+    started = models.DateField(null=True, blank=True)
+    started_precision = precision_field("start")
+    ended = models.DateField(null=True, blank=True)
+    ended_precision = precision_field("end")
+    image_sources = MultiChoiceField(
+        item_choices=choices.ImageSource.choices, help_text="What faces are searched against."
+    )
+    description = models.TextField(blank=True)
+    policies = models.ManyToManyField(
+        Policy, blank=True, related_name="deployments", help_text="Policies that govern this use."
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="deployments")
+    inventory_id = models.CharField(
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="Use case id in the US federal AI use case inventory, where it came from there.",
+    )
+
+    objects = DeploymentQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=[*HISTORY_EXCLUDED, "audit_status", "audit_finding", "audit_date",
+                         "audit_date_precision"],
+        m2m_fields=["sources", "policies"],
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["agency__name", "slug"]
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["started"]),
+            models.Index(fields=["audit_status", "status"]),
+        ]
+
+    def __str__(self):
+        system = self.system.name if self.system_id else "face recognition (system not public)"
+        return f"{self.agency.name}: {system}"
+
+    def get_absolute_url(self):
+        return reverse("registry:deployment-detail", kwargs={"slug": self.slug})
+
+
+class Audit(Record):
+    """A test of a system, or of one deployment, for demographic bias."""
+
+    system = models.ForeignKey(
+        System, null=True, blank=True, on_delete=models.PROTECT, related_name="audits"
+    )
+    deployment = models.ForeignKey(
+        Deployment, null=True, blank=True, on_delete=models.PROTECT, related_name="audits"
+    )
+    auditor = models.CharField(max_length=300, help_text="e.g. “NIST”.")
+    auditor_kind = models.CharField(
+        max_length=20,
+        choices=choices.AuditorKind.choices,
+        help_text="A vendor's or agency's own test is never an independent audit.",
+    )
+    published = models.DateField(null=True, blank=True)
+    published_precision = precision_field("publication")
+    is_public = models.BooleanField(
+        default=False, help_text="Is the report itself publicly available?"
+    )
+    dimensions = MultiChoiceField(
+        item_choices=choices.Dimension.choices, help_text="Which groups were compared."
+    )
+    finding = models.CharField(
+        max_length=30, choices=choices.Finding.choices, default=choices.Finding.NOT_REPORTED
+    )
+    metrics = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Measured figures: [{"metric": "false_match_rate", "group": "...", '
+        '"value": 0.0001, "threshold": "0.6", "note": "..."}]',
+    )
+    summary = models.TextField(blank=True)
+    report_url = models.URLField(max_length=2000, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="audits")
+    inventory_id = models.CharField(
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="Use case id in the US federal AI use case inventory, where it came from there.",
+    )
+
+    objects = AuditQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED, m2m_fields=["sources"])
+
+    class Meta:
+        ordering = ["-published", "auditor"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(system__isnull=False) | Q(deployment__isnull=False),
+                name="audit_has_system_or_deployment",
+                violation_error_message="An audit must concern a system or a deployment.",
+            ),
+        ]
+        indexes = [models.Index(fields=["auditor_kind"]), models.Index(fields=["finding"])]
+
+    def __str__(self):
+        subject = self.system or self.deployment
+        year = f" ({self.published.year})" if self.published else ""
+        return f"{self.auditor}: {subject}{year}"
+
+    def get_absolute_url(self):
+        return reverse("registry:audit-detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remember what the audit concerned when loaded, so moving it to another
+        # system also refreshes the audit status of the one it left.
+        instance._loaded_subject = (
+            instance.__dict__.get("system_id"),
+            instance.__dict__.get("deployment_id"),
+        )
+        return instance
+
+    @property
+    def is_independent(self):
+        return self.auditor_kind in choices.INDEPENDENT_AUDITOR_KINDS
+
+
+class Suggestion(models.Model):
+    """A correction or addition sent by a member of the public, waiting for triage."""
+
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    record = GenericForeignKey("content_type", "object_id")
+    body = models.TextField("what is wrong or missing", max_length=5000)
+    source_urls = models.TextField(blank=True, max_length=5000, help_text="One URL per line.")
+    name = models.CharField(max_length=200, blank=True, help_text="Never shown publicly.")
+    email = models.EmailField(blank=True, help_text="Never shown publicly.")
+    state = models.CharField(
+        max_length=10,
+        choices=choices.SuggestionState.choices,
+        default=choices.SuggestionState.NEW,
+        db_index=True,
+    )
+    triage_note = models.TextField(blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    client_hash = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="Salted hash of the sender's IP."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"Suggestion {self.reference}"
+
+    @property
+    def reference(self):
+        return f"S-{self.pk:06d}" if self.pk else "S-new"
+
+
+# Every record type, in the order of the interchange format.
+RECORD_MODELS = (Source, Vendor, System, Agency, Deployment, Audit, Policy)

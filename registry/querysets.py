@@ -1,0 +1,264 @@
+"""
+Domain words on QuerySets.
+
+Public visibility is defined here once (`published()`, `public()`), and the two
+derived values at the heart of the register, audit status and governing
+policies, are computed here in the database.
+"""
+
+import datetime
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from . import choices
+
+
+class RecordQuerySet(models.QuerySet):
+    def published(self):
+        """Records the public may see in lists, search, exports, feeds and the API."""
+        return self.filter(state=choices.State.PUBLISHED)
+
+    def public(self):
+        """Records with a public page: published ones, and retracted ones with their note."""
+        return self.filter(state__in=(choices.State.PUBLISHED, choices.State.RETRACTED))
+
+    def unsourced(self):
+        return self.filter(sources__isnull=True)
+
+
+def _audit_model():
+    return apps.get_model("registry", "Audit")
+
+
+def _ranked_audits(audits):
+    """Audits ordered best rung first, then most recent: the first one decides the status."""
+    rank = Case(
+        When(
+            Q(auditor_kind__in=choices.INDEPENDENT_AUDITOR_KINDS, is_public=True), then=Value(3)
+        ),
+        When(Q(auditor_kind__in=choices.INDEPENDENT_AUDITOR_KINDS), then=Value(2)),
+        default=Value(1),
+        output_field=models.IntegerField(),
+    )
+    return audits.annotate(rank=rank).order_by(
+        "-rank", F("published").desc(nulls_last=True), "-pk"
+    )
+
+
+def audit_status_expressions(audits):
+    """
+    Expressions for audit status, latest finding and its date over ``audits``
+    (a queryset of published audits correlated to the outer row with OuterRef).
+
+    The ladder (FORMAT.md, after IBM's June 2020 letter to Congress):
+    reported > audited > tested > none_known. The finding and date are those of
+    the most recent audit on the highest rung reached, so a vendor's own test
+    never stands in for an independent one.
+    """
+    best = _ranked_audits(audits)
+    rank = Subquery(best.values("rank")[:1], output_field=models.IntegerField())
+    return {
+        "audit_status": Case(
+            When(Exists(best.filter(rank=3)), then=Value(choices.AuditStatus.REPORTED)),
+            When(Exists(best.filter(rank=2)), then=Value(choices.AuditStatus.AUDITED)),
+            When(Exists(best), then=Value(choices.AuditStatus.TESTED)),
+            default=Value(choices.AuditStatus.NONE_KNOWN),
+            output_field=models.CharField(),
+        ),
+        "audit_finding": Case(
+            When(Exists(best), then=Subquery(best.values("finding")[:1])),
+            default=Value(""),
+            output_field=models.CharField(),
+        ),
+        "audit_date": Subquery(best.values("published")[:1], output_field=models.DateField()),
+        "audit_date_precision": Case(
+            When(Exists(best), then=Subquery(best.values("published_precision")[:1])),
+            default=Value(""),
+            output_field=models.CharField(),
+        ),
+        "_audit_rank": rank,
+    }
+
+
+class AuditStatusQuerySet(RecordQuerySet):
+    """For systems and deployments, which carry a stored, derived audit status."""
+
+    def correlated_audits(self):  # pragma: no cover - defined by subclasses
+        raise NotImplementedError
+
+    def with_live_audit_status(self):
+        """Annotate the audit status computed now (``live_audit_status`` ...)."""
+        exprs = audit_status_expressions(self.correlated_audits())
+        exprs.pop("_audit_rank")
+        return self.annotate(**{f"live_{name}": expr for name, expr in exprs.items()})
+
+    def refresh_audit_status(self):
+        """Recompute the stored audit status of these rows in one UPDATE."""
+        exprs = audit_status_expressions(self.correlated_audits())
+        exprs.pop("_audit_rank")
+        return self.update(**exprs)
+
+    def with_audit_status(self, *statuses):
+        return self.filter(audit_status__in=statuses)
+
+
+class SystemQuerySet(AuditStatusQuerySet):
+    def correlated_audits(self):
+        return _audit_model().objects.published().filter(system=OuterRef("pk"))
+
+
+class DeploymentQuerySet(AuditStatusQuerySet):
+    def correlated_audits(self):
+        """A deployment inherits its system's audits, plus its own."""
+        return (
+            _audit_model()
+            .objects.published()
+            .filter(Q(system=OuterRef("system")) | Q(deployment=OuterRef("pk")))
+        )
+
+    def active(self):
+        return self.filter(status=choices.DeploymentStatus.ACTIVE)
+
+    def for_display(self):
+        return self.select_related("agency", "system", "system__vendor")
+
+
+class AuditQuerySet(RecordQuerySet):
+    def independent(self):
+        return self.filter(auditor_kind__in=choices.INDEPENDENT_AUDITOR_KINDS)
+
+    def for_display(self):
+        return self.select_related("system", "system__vendor", "deployment__agency")
+
+
+def _today():
+    return datetime.date.today()
+
+
+def jurisdiction_q(*, country, region, locality, in_eu):
+    """
+    Policies whose jurisdiction contains an agency located at (country, region,
+    locality). Each argument may be a value or an ``OuterRef``, so the same rule
+    serves one agency's page and a correlated subquery over many agencies.
+
+    - national law: the agency's country, no region;
+    - EU law: country ``EU``, for agencies in EU member states;
+    - regional law: the agency's region, no locality;
+    - local law: the agency's region and locality.
+    """
+    national = Q(country=country, region="")
+    if isinstance(in_eu, bool):
+        eu = Q(country="EU", region="") if in_eu else Q(pk__in=[])
+    else:
+        eu = Q(country="EU", region="") & in_eu
+    regional = Q(region=region, locality="") & ~Q(region="")
+    local = Q(region=region, locality=locality) & ~Q(locality="")
+    return Q(binds_by_jurisdiction=True) & (national | eu | regional | local)
+
+
+class PolicyQuerySet(RecordQuerySet):
+    def in_force(self, on=None):
+        """Enacted or in force, and not past their end date."""
+        on = on or _today()
+        return self.filter(status__in=choices.IN_FORCE_POLICY_STATUSES).filter(
+            Q(ends__isnull=True) | Q(ends__gte=on)
+        )
+
+    def governing(self, agency, *, in_force_only=True):
+        """
+        Policies that govern ``agency``: those that name it (``basis="explicit"``)
+        and those whose jurisdiction contains it (``basis="jurisdiction"``).
+        """
+        named = Agency_through().objects.filter(policy_id=OuterRef("pk"), agency_id=agency.pk)
+        qs = self.filter(
+            Q(Exists(named))
+            | jurisdiction_q(
+                country=agency.country,
+                region=agency.region,
+                locality=agency.locality,
+                in_eu=agency.in_eu,
+            )
+        ).annotate(
+            basis=Case(
+                When(Exists(named), then=Value("explicit")),
+                default=Value("jurisdiction"),
+                output_field=models.CharField(),
+            )
+        )
+        if in_force_only:
+            qs = qs.in_force()
+        return qs
+
+
+def Agency_through():  # noqa: N802 - reads like the model it returns
+    return apps.get_model("registry", "Policy").agencies.through
+
+
+class AgencyQuerySet(RecordQuerySet):
+    def with_in_eu(self):
+        return self.annotate(
+            in_eu_flag=Case(
+                When(country__in=choices.EU_MEMBER_STATES, then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def governed_by(self, policy):
+        """Agencies a policy binds: those it names, and those inside its jurisdiction."""
+        named = Q(
+            Exists(Agency_through().objects.filter(policy_id=policy.pk, agency_id=OuterRef("pk")))
+        )
+        if not policy.binds_by_jurisdiction:
+            return self.filter(named)
+        if policy.country == "EU":
+            place = Q(country__in=choices.EU_MEMBER_STATES)
+        else:
+            place = Q(country=policy.country)
+        if policy.region:
+            place &= Q(region=policy.region)
+        if policy.locality:
+            place &= Q(locality=policy.locality)
+        return self.filter(named | place)
+
+    def with_governing_policy_count(self, *, in_force_only=True):
+        """Annotate ``governing_policy_count``: one correlated subquery, no Python loop."""
+        Policy = apps.get_model("registry", "Policy")
+        named = Agency_through().objects.filter(
+            policy_id=OuterRef("pk"), agency_id=OuterRef(OuterRef("pk"))
+        )
+        policies = Policy.objects.published().filter(
+            Q(Exists(named))
+            | jurisdiction_q(
+                country=OuterRef("country"),
+                region=OuterRef("region"),
+                locality=OuterRef("locality"),
+                in_eu=_outer_in_eu(),
+            )
+        )
+        if in_force_only:
+            policies = policies.in_force()
+        # COUNT as a plain function, so the subquery has no GROUP BY.
+        counted = policies.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+        return self.annotate(
+            governing_policy_count=Coalesce(
+                Subquery(counted[:1], output_field=models.IntegerField()), 0
+            )
+        )
+
+    def for_display(self):
+        return self.select_related("parent")
+
+
+def _outer_in_eu():
+    """True in a subquery when the outer agency is in an EU member state."""
+    return Q(
+        Exists(
+            apps.get_model("registry", "Agency").objects.filter(
+                pk=OuterRef(OuterRef("pk")), country__in=choices.EU_MEMBER_STATES
+            )
+        )
+    )
