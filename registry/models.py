@@ -238,8 +238,8 @@ class System(AuditStatusFields, Record):
 class Agency(Record):
     name = models.CharField(max_length=300)
     acronym = models.CharField(max_length=30, blank=True)
-    kind = models.CharField(max_length=30, choices=choices.AgencyKind.choices)
-    level = models.CharField(max_length=10, choices=choices.Level.choices)
+    kind = models.CharField(max_length=30, choices=choices.AgencyKind.choices, blank=True)
+    level = models.CharField(max_length=10, choices=choices.Level.choices, blank=True)
     country = models.CharField(max_length=2, validators=[country_validator], help_text=COUNTRY_HELP)
     region = models.CharField(
         max_length=6,
@@ -291,8 +291,8 @@ class Policy(Record):
     """A law, ordinance, ban, ruling or own policy that governs face recognition."""
 
     title = models.CharField(max_length=500)
-    kind = models.CharField(max_length=20, choices=choices.PolicyKind.choices)
-    status = models.CharField(max_length=20, choices=choices.PolicyStatus.choices)
+    kind = models.CharField(max_length=20, choices=choices.PolicyKind.choices, blank=True)
+    status = models.CharField(max_length=20, choices=choices.PolicyStatus.choices, blank=True)
     country = models.CharField(
         max_length=2,
         validators=[RegexValidator(r"^[A-Z]{2}$", "Use a two-letter code, or EU for EU law.")],
@@ -385,7 +385,9 @@ class Deployment(AuditStatusFields, Record):
         related_name="deployments",
         help_text="Empty when the product is not public.",
     )
-    status = models.CharField(max_length=12, choices=choices.DeploymentStatus.choices)
+    status = models.CharField(
+        max_length=12, choices=choices.DeploymentStatus.choices, blank=True
+    )
     uses = MultiChoiceField(item_choices=choices.Use.choices)
     started = models.DateField(null=True, blank=True)
     started_precision = precision_field("start")
@@ -442,6 +444,7 @@ class Audit(Record):
     auditor_kind = models.CharField(
         max_length=20,
         choices=choices.AuditorKind.choices,
+        blank=True,
         help_text="A vendor's or agency's own test is never an independent audit.",
     )
     published = models.DateField(null=True, blank=True)
@@ -453,7 +456,7 @@ class Audit(Record):
         item_choices=choices.Dimension.choices, help_text="Which groups were compared."
     )
     finding = models.CharField(
-        max_length=30, choices=choices.Finding.choices, default=choices.Finding.NOT_REPORTED
+        max_length=30, choices=choices.Finding.choices, blank=True
     )
     metrics = models.JSONField(
         default=list,
