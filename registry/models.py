@@ -115,6 +115,8 @@ class Record(models.Model):
 
 
 HISTORY_EXCLUDED = ["search_vector", "updated_at", "created_at"]
+# Reasons are free text from maintainers and importers: no 100-character cap.
+HISTORY_OPTIONS = {"history_change_reason_field": models.TextField(null=True)}
 
 
 class Source(Record):
@@ -144,7 +146,7 @@ class Source(Record):
     )
     link_error = models.CharField(max_length=300, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED)
+    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED, **HISTORY_OPTIONS)
 
     class Meta:
         ordering = ["title"]
@@ -165,7 +167,9 @@ class Vendor(Record):
     website = models.URLField(max_length=500, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="vendors")
 
-    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED, m2m_fields=["sources"])
+    history = HistoricalRecords(
+        excluded_fields=HISTORY_EXCLUDED, m2m_fields=["sources"], **HISTORY_OPTIONS
+    )
 
     class Meta:
         ordering = ["name"]
@@ -223,6 +227,7 @@ class System(AuditStatusFields, Record):
         excluded_fields=[*HISTORY_EXCLUDED, "audit_status", "audit_finding", "audit_date",
                          "audit_date_precision"],
         m2m_fields=["sources"],
+        **HISTORY_OPTIONS,
     )  # fmt: skip
 
     class Meta:
@@ -260,7 +265,9 @@ class Agency(Record):
     sources = models.ManyToManyField(Source, blank=True, related_name="agencies")
 
     objects = AgencyQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED, m2m_fields=["sources"])
+    history = HistoricalRecords(
+        excluded_fields=HISTORY_EXCLUDED, m2m_fields=["sources"], **HISTORY_OPTIONS
+    )
 
     class Meta:
         ordering = ["name"]
@@ -331,6 +338,7 @@ class Policy(Record):
     history = HistoricalRecords(
         excluded_fields=[*HISTORY_EXCLUDED, "binds_by_jurisdiction"],
         m2m_fields=["sources", "agencies"],
+        **HISTORY_OPTIONS,
     )
 
     class Meta:
@@ -413,6 +421,7 @@ class Deployment(AuditStatusFields, Record):
         excluded_fields=[*HISTORY_EXCLUDED, "audit_status", "audit_finding", "audit_date",
                          "audit_date_precision"],
         m2m_fields=["sources", "policies"],
+        **HISTORY_OPTIONS,
     )  # fmt: skip
 
     class Meta:
@@ -475,7 +484,9 @@ class Audit(Record):
     )
 
     objects = AuditQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED, m2m_fields=["sources"])
+    history = HistoricalRecords(
+        excluded_fields=HISTORY_EXCLUDED, m2m_fields=["sources"], **HISTORY_OPTIONS
+    )
 
     class Meta:
         ordering = ["-published", "auditor"]
