@@ -1,0 +1,661 @@
+"""
+Read and write the `fr-registry/1` interchange format (docs/data-format.md).
+
+`validate(document)` checks a whole document and returns every problem with its
+location; `import_document(...)` writes nothing unless the whole document is
+valid, upserts by id inside one transaction, never deletes, and saves only the
+records whose values changed (so importing the same file twice changes
+nothing). `export_document(...)` writes the register back in the same format.
+"""
+
+import datetime
+import json
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import choices, dates
+from ..fields import SLUG_REGEX
+from ..services import save_record
+from ..models import Agency, Audit, Deployment, Policy, Source, System, Vendor
+
+FORMAT = "fr-registry/1"
+
+# Each list's keys, in the order the format documents them, with their kind:
+#   str, url, slug, bool, country, region, date, metrics,
+#   ("enum", Choices), ("multi", Choices), ("ref", list), ("refs", list)
+SPEC = {
+    "sources": {
+        "model": Source,
+        "keys": {
+            "id": "slug",
+            "url": "url",
+            "title": "str",
+            "publisher": "str",
+            "published": "date",
+            "kind": ("enum", choices.SourceKind),
+            "archived_url": "url",
+        },
+        "required": ("id", "url", "title"),
+    },
+    "vendors": {
+        "model": Vendor,
+        "keys": {
+            "id": "slug",
+            "name": "str",
+            "country": "country",
+            "website": "url",
+            "sources": ("refs", "sources"),
+        },
+        "required": ("id", "name"),
+    },
+    "systems": {
+        "model": System,
+        "keys": {
+            "id": "slug",
+            "name": "str",
+            "vendor": ("ref", "vendors"),
+            "capabilities": ("multi", choices.Capability),
+            "description": "str",
+            "sources": ("refs", "sources"),
+        },
+        "required": ("id", "name"),
+    },
+    "agencies": {
+        "model": Agency,
+        "keys": {
+            "id": "slug",
+            "name": "str",
+            "acronym": "str",
+            "kind": ("enum", choices.AgencyKind),
+            "level": ("enum", choices.Level),
+            "country": "country",
+            "region": "region",
+            "locality": "str",
+            "parent": ("ref", "agencies"),
+            "website": "url",
+            "sources": ("refs", "sources"),
+        },
+        "required": ("id", "name", "country"),
+    },
+    "deployments": {
+        "model": Deployment,
+        "keys": {
+            "id": "slug",
+            "agency": ("ref", "agencies"),
+            "system": ("ref", "systems"),
+            "status": ("enum", choices.DeploymentStatus),
+            "uses": ("multi", choices.Use),
+            "started": "date",
+            "ended": "date",
+            "image_sources": ("multi", choices.ImageSource),
+            "description": "str",
+            "policies": ("refs", "policies"),
+            "sources": ("refs", "sources"),
+        },
+        "required": ("id", "agency", "sources"),
+    },
+    "audits": {
+        "model": Audit,
+        "keys": {
+            "id": "slug",
+            "system": ("ref", "systems"),
+            "deployment": ("ref", "deployments"),
+            "auditor": "str",
+            "auditor_kind": ("enum", choices.AuditorKind),
+            "published": "date",
+            "is_public": "bool",
+            "dimensions": ("multi", choices.Dimension),
+            "finding": ("enum", choices.Finding),
+            "metrics": "metrics",
+            "summary": "str",
+            "report_url": "url",
+            "sources": ("refs", "sources"),
+        },
+        "required": ("id", "auditor", "sources"),
+    },
+    "policies": {
+        "model": Policy,
+        "keys": {
+            "id": "slug",
+            "title": "str",
+            "kind": ("enum", choices.PolicyKind),
+            "status": ("enum", choices.PolicyStatus),
+            "country": "country_or_eu",
+            "region": "region",
+            "locality": "str",
+            "issuer": "str",
+            "adopted": "date",
+            "effective": "date",
+            "ends": "date",
+            "requirements": ("multi", choices.Requirement),
+            "summary": "str",
+            "url": "url",
+            "agencies": ("refs", "agencies"),
+            "sources": ("refs", "sources"),
+        },
+        "required": ("id", "title", "country", "sources"),
+    },
+}
+COMMON_KEYS = {"state": ("enum", choices.State), "last_verified": "day"}
+for _spec in SPEC.values():
+    _spec["keys"].update(COMMON_KEYS)
+
+LISTS = tuple(SPEC)
+# Order of writing: a record is written after every record it refers to.
+WRITE_ORDER = ("sources", "vendors", "systems", "agencies", "policies", "deployments", "audits")
+TOP_KEYS = {"format", "generated", *LISTS}
+METRIC_KEYS = {"metric": str, "group": str, "value": (int, float), "threshold": (str, int, float),
+               "note": str}  # fmt: skip
+
+_SLUG = re.compile(SLUG_REGEX)
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_REGION = re.compile(r"^([A-Z]{2})-[A-Z0-9]{1,3}$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a document, and where."""
+
+    list: str | None
+    id: str | None
+    key: str | None
+    message: str
+
+    def __str__(self):
+        where = " › ".join(part for part in (self.list, self.id, self.key) if part)
+        return f"{where or 'document'}: {self.message}"
+
+
+class InvalidDocument(Exception):
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the document")
+
+
+# ---------------------------------------------------------------------------
+# Validation
+
+
+def parse(text: str | bytes):
+    """Parse JSON text, turning syntax errors into a located Problem."""
+    try:
+        return json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise InvalidDocument([Problem(None, None, None, f"Not UTF-8 text: {exc}")]) from exc
+    except json.JSONDecodeError as exc:
+        raise InvalidDocument(
+            [Problem(None, None, None, f"Not valid JSON: {exc.msg} (line {exc.lineno}, "
+                                       f"column {exc.colno})")]  # fmt: skip
+        ) from exc
+
+
+def validate(document, *, existing_ids=None) -> list[Problem]:
+    """
+    Every problem in ``document``. ``existing_ids`` maps list name to the ids
+    already in the database, which references may also point to.
+    """
+    problems: list[Problem] = []
+    add = problems.append
+    if not isinstance(document, dict):
+        return [Problem(None, None, None, "The document must be a JSON object.")]
+    for key in document:
+        if key not in TOP_KEYS:
+            add(Problem(None, None, key, f"Unknown top-level key {key!r}."))
+    if document.get("format") != FORMAT:
+        add(Problem(None, None, "format", f"Must be {FORMAT!r}, found {document.get('format')!r}."))
+
+    ids = {name: set() for name in LISTS}
+    for name in LISTS:
+        records = document.get(name, [])
+        if records is None:
+            continue
+        if not isinstance(records, list):
+            add(Problem(name, None, None, "Must be a list of records."))
+            continue
+        for index, record in enumerate(records):
+            rid = record.get("id") if isinstance(record, dict) else None
+            if isinstance(rid, str) and _SLUG.match(rid):
+                if rid in ids[name]:
+                    add(Problem(name, rid, "id", "Duplicate id: it appears more than once."))
+                ids[name].add(rid)
+            elif not isinstance(record, dict):
+                add(Problem(name, f"#{index + 1}", None, "Each record must be a JSON object."))
+
+    problems.extend(_parent_cycles(document.get("agencies")))
+    known = {name: ids[name] | set((existing_ids or {}).get(name, ())) for name in LISTS}
+    for name in LISTS:
+        records = document.get(name) or []
+        if not isinstance(records, list):
+            continue
+        for index, record in enumerate(records):
+            if isinstance(record, dict):
+                problems.extend(_validate_record(name, index, record, known))
+    return problems
+
+
+def _parent_cycles(agencies):
+    if not isinstance(agencies, list):
+        return []
+    parent = {a["id"]: a.get("parent") for a in agencies
+              if isinstance(a, dict) and isinstance(a.get("id"), str)}  # fmt: skip
+    out = []
+    for start in parent:
+        seen, current = set(), start
+        while current in parent and parent[current]:
+            if current in seen:
+                out.append(Problem("agencies", start, "parent", "Parents form a cycle."))
+                break
+            seen.add(current)
+            current = parent[current]
+    return out
+
+
+def _validate_record(name, index, record, known):
+    spec = SPEC[name]
+    rid = record.get("id")
+    where = rid if isinstance(rid, str) and rid else f"#{index + 1}"
+    out = []
+
+    def bad(key, message):
+        out.append(Problem(name, where, key, message))
+
+    for key in record:
+        if key not in spec["keys"]:
+            bad(key, f"Unknown key {key!r}. Allowed: {', '.join(spec['keys'])}.")
+    for key in spec["required"]:
+        if record.get(key) in (None, "", []):
+            bad(key, "Required.")
+    for key, kind in spec["keys"].items():
+        value = record.get(key)
+        if value is None or key not in record:
+            continue
+        message = _check_value(kind, value, known)
+        if message:
+            bad(key, message)
+
+    if name == "audits" and not record.get("system") and not record.get("deployment"):
+        bad("system", "An audit must name a system or a deployment.")
+    if name in ("agencies", "policies"):
+        region, country = record.get("region"), record.get("country")
+        if isinstance(region, str) and isinstance(country, str) and _REGION.match(region):
+            if region[:2] != country and country != "EU":
+                bad("region", f"Region {region} is not in country {country}.")
+    if name == "agencies" and record.get("parent") and record.get("parent") == rid:
+        bad("parent", "An agency cannot be its own parent.")
+    for start, end in (("started", "ended"), ("effective", "ends")):
+        a, b = record.get(start), record.get(end)
+        if isinstance(a, str) and isinstance(b, str):
+            try:
+                if dates.parse_partial_date(a)[0] > dates.parse_partial_date(b)[0]:
+                    bad(end, f"{end} ({b}) is before {start} ({a}).")
+            except ValueError:
+                pass
+    return out
+
+
+def _check_value(kind, value, known):
+    if kind in ("str", "slug", "url", "country", "country_or_eu", "region", "date", "day"):
+        if not isinstance(value, str):
+            return f"Must be a string, found {type(value).__name__}."
+        if len(value) > _MAX_TEXT:
+            return f"Too long ({len(value)} characters; at most {_MAX_TEXT})."
+    if kind == "slug" and not _SLUG.match(value):
+        return f"{value!r} is not a slug: use lowercase letters, digits and single hyphens."
+    if kind == "url" and not _URL.match(value):
+        return f"{value!r} is not an http(s) URL."
+    if kind == "country" and not _COUNTRY.match(value):
+        return f"{value!r} is not an ISO 3166-1 alpha-2 code such as US or GB."
+    if kind == "country_or_eu" and not _COUNTRY.match(value):
+        return f"{value!r} is not an ISO 3166-1 alpha-2 code (or EU)."
+    if kind == "region" and not _REGION.match(value):
+        return f"{value!r} is not an ISO 3166-2 code such as US-CA or GB-WLS."
+    if kind == "date":
+        try:
+            dates.parse_partial_date(value)
+        except ValueError:
+            return f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD."
+    if kind == "day":
+        try:
+            if not _DAY.match(value):
+                raise ValueError
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            return f"{value!r} is not a full date (YYYY-MM-DD)."
+    if kind == "bool" and not isinstance(value, bool):
+        return "Must be true or false."
+    if kind == "metrics":
+        return _check_metrics(value)
+    if isinstance(kind, tuple):
+        tag, arg = kind
+        if tag == "enum":
+            if value not in arg.values:
+                return f"{value!r} is not one of: {', '.join(arg.values)}."
+        elif tag == "multi":
+            if not isinstance(value, list):
+                return "Must be a list."
+            unknown = [v for v in value if v not in arg.values]
+            if unknown:
+                return f"Unknown value(s) {', '.join(map(repr, unknown))}; allowed: " + ", ".join(
+                    arg.values
+                )
+            if len(set(value)) != len(value):
+                return "Repeats a value."
+        elif tag == "ref":
+            if not isinstance(value, str):
+                return "Must be the id of a record."
+            if value not in known[arg]:
+                return f"Refers to {arg} id {value!r}, which does not exist."
+        elif tag == "refs":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                return "Must be a list of ids."
+            missing = [v for v in value if v not in known[arg]]
+            if missing:
+                return f"Refers to {arg} id(s) that do not exist: {', '.join(missing)}."
+            if len(set(value)) != len(value):
+                return "Repeats an id."
+    return None
+
+
+def _check_metrics(value):
+    if not isinstance(value, list):
+        return "Must be a list of metric objects."
+    for n, metric in enumerate(value, start=1):
+        if not isinstance(metric, dict):
+            return f"Metric {n} must be an object."
+        unknown = set(metric) - set(METRIC_KEYS)
+        if unknown:
+            return f"Metric {n} has unknown key(s): {', '.join(sorted(unknown))}."
+        if not isinstance(metric.get("metric"), str) or not metric["metric"]:
+            return f"Metric {n} needs a 'metric' name."
+        for key, types in METRIC_KEYS.items():
+            v = metric.get(key)
+            if v is not None and (not isinstance(v, types) or isinstance(v, bool)):
+                return f"Metric {n}: {key!r} has the wrong type."
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Import
+
+
+@dataclass
+class ImportReport:
+    created: dict = field(default_factory=lambda: {name: [] for name in LISTS})
+    updated: dict = field(default_factory=lambda: {name: [] for name in LISTS})
+    unchanged: dict = field(default_factory=lambda: {name: 0 for name in LISTS})
+
+    @property
+    def changed(self):
+        return any(self.created[n] or self.updated[n] for n in LISTS)
+
+    def lines(self):
+        for name in LISTS:
+            yield (
+                f"{name}: {len(self.created[name])} created, {len(self.updated[name])} updated, "
+                f"{self.unchanged[name]} unchanged"
+            )
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+def existing_ids():
+    return {name: set(SPEC[name]["model"].objects.values_list("slug", flat=True)) for name in LISTS}
+
+
+def import_document(document, *, reason: str, dry_run=False) -> ImportReport:
+    """
+    Validate then write ``document``. Raises InvalidDocument (and writes
+    nothing) if any problem is found. With ``dry_run`` the changes are made in a
+    transaction that is rolled back, so the report is exactly what would happen.
+    """
+    problems = validate(document, existing_ids=existing_ids())
+    if problems:
+        raise InvalidDocument(problems)
+    report = ImportReport()
+    try:
+        with transaction.atomic():
+            _write(document, report, reason)
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        pass
+    return report
+
+
+def _to_fields(name, record):
+    """Model field values for a record (references left as slugs)."""
+    spec = SPEC[name]
+    values, refs, m2m = {}, {}, {}
+    for key, kind in spec["keys"].items():
+        if key == "id":
+            continue
+        value = record.get(key)
+        if kind == "date":
+            if value:
+                values[key], values[f"{key}_precision"] = dates.parse_partial_date(value)
+            else:
+                values[key], values[f"{key}_precision"] = None, choices.DatePrecision.DAY
+        elif kind == "day":
+            values[key] = datetime.date.fromisoformat(value) if value else None
+        elif kind == "bool":
+            values[key] = bool(value)
+        elif kind == "metrics":
+            values[key] = value or []
+        elif key == "state":
+            values[key] = value or choices.State.PUBLISHED
+        elif isinstance(kind, tuple) and kind[0] == "ref":
+            refs[key] = value
+        elif isinstance(kind, tuple) and kind[0] == "refs":
+            m2m[key] = sorted(value or [])
+        elif isinstance(kind, tuple) and kind[0] == "multi":
+            values[key] = SPEC[name]["model"]._meta.get_field(key).ordered(value or [])
+        else:
+            values[key] = value if value is not None else ""
+    return values, refs, m2m
+
+
+def _write(document, report, reason):
+    slug_to_pk = {}
+
+    def pks(list_name):
+        if list_name not in slug_to_pk:
+            model = SPEC[list_name]["model"]
+            slug_to_pk[list_name] = dict(model.objects.values_list("slug", "pk"))
+        return slug_to_pk[list_name]
+
+    touched_systems, touched_deployments = set(), set()
+    for name in WRITE_ORDER:
+        spec = SPEC[name]
+        model = spec["model"]
+        records = document.get(name) or []
+        if not records:
+            continue
+        if name == "agencies":
+            records = _parents_first(records)
+        existing = model.objects.in_bulk([r["id"] for r in records], field_name="slug")
+        m2m_fields = [k for k, kind in spec["keys"].items() if isinstance(kind, tuple)
+                      and kind[0] == "refs"]  # fmt: skip
+        current_m2m = _current_m2m(model, m2m_fields, [o.pk for o in existing.values()])
+        for record in records:
+            values, refs, m2m = _to_fields(name, record)
+            for key, slug in refs.items():
+                target = model._meta.get_field(key).related_model
+                target_list = next(n for n in LISTS if SPEC[n]["model"] is target)
+                values[f"{key}_id"] = pks(target_list)[slug] if slug else None
+            obj = existing.get(record["id"])
+            created = obj is None
+            if created:
+                obj = model(slug=record["id"])
+            changed = [k for k, v in values.items() if getattr(obj, k) != v]
+            m2m_changed = [k for k, v in m2m.items() if current_m2m.get((obj.pk, k), []) != v]
+            if not created and not changed and not m2m_changed:
+                report.unchanged[name] += 1
+                continue
+            for key, value in values.items():
+                setattr(obj, key, value)
+            obj._defer_derived = True
+            links = {}
+            for key in m2m:
+                target = model._meta.get_field(key).related_model
+                target_list = next(n for n in LISTS if SPEC[n]["model"] is target)
+                links[key] = [pks(target_list)[s] for s in m2m[key]]
+            save_record(obj, reason=reason, m2m=links)
+            pks(name)[obj.slug] = obj.pk
+            (report.created if created else report.updated)[name].append(obj.slug)
+            if name == "systems":
+                touched_systems.add(obj.pk)
+            elif name == "deployments":
+                touched_deployments.add(obj.pk)
+            elif name == "audits":
+                touched_systems.add(obj.system_id)
+                touched_deployments.add(obj.deployment_id)
+
+    if report.changed:
+        from ..signals import refresh_audit_status_for
+
+        refresh_audit_status_for(system_ids=touched_systems, deployment_ids=touched_deployments)
+
+
+def _parents_first(agencies):
+    """Agencies ordered so that a parent in the file is written before its children."""
+    by_id = {a["id"]: a for a in agencies}
+    ordered, done = [], set()
+
+    def visit(agency):
+        if agency["id"] in done:
+            return
+        done.add(agency["id"])
+        parent = by_id.get(agency.get("parent"))
+        if parent is not None:
+            visit(parent)
+        ordered.append(agency)
+
+    for agency in agencies:
+        visit(agency)
+    return ordered
+
+
+def _current_m2m(model, fields, pks):
+    """{(pk, field): sorted slugs} for existing records, in one query per field."""
+    out = {}
+    for key in fields:
+        through = model._meta.get_field(key).remote_field.through
+        source_col = model._meta.get_field(key).m2m_field_name()
+        target_col = model._meta.get_field(key).m2m_reverse_field_name()
+        rows = through.objects.filter(**{f"{source_col}__in": pks}).values_list(
+            f"{source_col}_id", f"{target_col}__slug"
+        )
+        for pk, slug in rows:
+            out.setdefault((pk, key), []).append(slug)
+    for value in out.values():
+        value.sort()
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Export
+
+
+def export_document(*, published_only=False) -> dict:
+    """
+    The register as an `fr-registry/1` document. With ``published_only`` (the
+    public bulk download) only published records are written, and a record that
+    refers to an unpublished one is left out rather than shown half-linked.
+    """
+    document = {"format": FORMAT, "generated": _now()}
+    visible = {}
+    querysets = {}
+    for name in LISTS:
+        qs = SPEC[name]["model"].objects.all()
+        if published_only:
+            qs = qs.published()
+        querysets[name] = qs.order_by("slug")
+        visible[name] = set(querysets[name].values_list("slug", flat=True))
+
+    records = {name: [] for name in LISTS}
+    for name in LISTS:
+        for obj in _with_relations(name, querysets[name]):
+            records[name].append(record(name, obj))
+
+    if published_only:
+        # Leave out records whose required or identifying references are hidden.
+        changed = True
+        while changed:
+            changed = False
+            for name in LISTS:
+                keep = []
+                for rec in records[name]:
+                    if _refs_visible(name, rec, visible):
+                        keep.append(rec)
+                    else:
+                        visible[name].discard(rec["id"])
+                        changed = True
+                records[name] = keep
+        for name in LISTS:
+            for rec in records[name]:
+                for key, kind in SPEC[name]["keys"].items():
+                    if isinstance(kind, tuple) and kind[0] == "refs" and key in rec:
+                        rec[key] = [s for s in rec[key] if s in visible[kind[1]]]
+                        if not rec[key] and key != "sources":
+                            del rec[key]
+    document.update(records)
+    return document
+
+
+def _refs_visible(name, rec, visible):
+    for key, kind in SPEC[name]["keys"].items():
+        if isinstance(kind, tuple) and kind[0] == "ref" and rec.get(key):
+            if rec[key] not in visible[kind[1]]:
+                return False
+    return True
+
+
+def _with_relations(name, qs):
+    spec = SPEC[name]
+    fks = [k for k, kind in spec["keys"].items() if isinstance(kind, tuple) and kind[0] == "ref"]
+    m2ms = [k for k, kind in spec["keys"].items() if isinstance(kind, tuple) and kind[0] == "refs"]
+    return qs.select_related(*fks).prefetch_related(*m2ms).iterator(chunk_size=2000)
+
+
+def record(name: str, obj) -> dict:
+    """One record as a format dict: keys in documented order, empty values left out."""
+    out = {}
+    for key, kind in SPEC[name]["keys"].items():
+        if key == "id":
+            out["id"] = obj.slug
+            continue
+        value = getattr(obj, key)
+        if kind == "date":
+            value = dates.to_iso(value, getattr(obj, f"{key}_precision"))
+        elif kind == "day":
+            value = value.isoformat() if value else None
+        elif isinstance(kind, tuple) and kind[0] == "ref":
+            value = value.slug if value is not None else None
+        elif isinstance(kind, tuple) and kind[0] == "refs":
+            value = sorted(o.slug for o in value.all())
+        elif kind == "bool":
+            out[key] = bool(value)
+            continue
+        if key == "sources" and name in ("deployments", "audits", "policies"):
+            out[key] = value
+            continue
+        if value in (None, "", []):
+            continue
+        out[key] = value
+    return out
+
+
+def _now():
+    return timezone.now().replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def dumps(document) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
