@@ -109,6 +109,9 @@ class SystemQuerySet(AuditStatusQuerySet):
     def correlated_audits(self):
         return _audit_model().objects.published().filter(system=OuterRef("pk"))
 
+    def for_display(self):
+        return self.select_related("vendor")
+
 
 class DeploymentQuerySet(AuditStatusQuerySet):
     def correlated_audits(self):

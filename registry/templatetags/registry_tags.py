@@ -1,8 +1,11 @@
 """Template helpers used across the register's pages (loaded as builtins)."""
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
-from .. import dates
+from .. import choices, dates
 
 register = template.Library()
 
@@ -21,3 +24,22 @@ def partial_iso(record, name):
     if record is None:
         return ""
     return dates.to_iso(getattr(record, name, None), getattr(record, f"{name}_precision", "")) or ""
+
+
+@register.simple_tag(takes_context=True)
+def nav_link(context, url_name, label):
+    """A navigation link, marked ``aria-current="page"`` on its own page and its records' pages."""
+    url = reverse(url_name)
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    home = reverse("registry:home")
+    current = path == url or (url != home and path.startswith(url))
+    return format_html(
+        '<a href="{}"{}>{}</a>', url, mark_safe(' aria-current="page"') if current else "", label
+    )
+
+
+@register.filter
+def is_public(record):
+    """Has the record a public page (published, or retracted with its note)?"""
+    return getattr(record, "state", None) in (choices.State.PUBLISHED, choices.State.RETRACTED)

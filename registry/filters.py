@@ -1,0 +1,593 @@
+"""
+The query string of every public list, as django-filter FilterSets.
+
+Parameter names and values are those of `fr-registry/1` (enum values, record
+slugs), so one vocabulary serves the pages, the exports and the API. Several
+values of one parameter mean OR (``?status=active&status=pilot``). Empty
+parameters are dropped; anything malformed is a form error, which the page
+shows (HTTP 400) rather than silently ignoring it.
+
+``LISTS`` maps each public list to its FilterSet and template, for the HTML
+lists here and for anything else (exports, facets, API) that must select the
+same rows from the same query string.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+import django_filters as filters
+from django import forms
+from django.db.models import Count, Q
+from django.http import QueryDict
+
+from . import choices, search
+from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
+
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+REGION_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def drop_empty(data):
+    """A copy of ``data`` (a QueryDict) without empty values, so ``?status=`` means no filter."""
+    cleaned = QueryDict(mutable=True)
+    if data is None:
+        return cleaned
+    for key in data:
+        values = [v for v in data.getlist(key) if v.strip()]
+        if values:
+            cleaned.setlist(key, values)
+    return cleaned
+
+
+# Widgets -----------------------------------------------------------------
+
+
+class ListSelect(forms.Select):
+    """
+    One ``<select>`` whose value is read as a list, so a shared link such as
+    ``?country=US&country=GB`` still validates and filters (OR) while the form
+    offers one choice at a time.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        getlist = getattr(data, "getlist", None)
+        return getlist(name) if getlist else [v for v in [data.get(name)] if v]
+
+
+class Checkboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes inside a ``<fieldset>`` with the filter's label as its legend."""
+
+    template_name = "registry/widgets/checkboxes.html"
+
+
+# Form fields -------------------------------------------------------------
+
+
+class PatternMultipleChoiceField(forms.MultipleChoiceField):
+    """
+    Several codes (countries, regions, publishers) valid by their shape, not by
+    a fixed list: ``?country=FR`` with no French agency is an empty result,
+    not an error. ``choices`` (callable, evaluated when rendered) only feed the
+    ``<select>``.
+    """
+
+    def __init__(self, *args, pattern=None, normalize=None, **kwargs):
+        self.pattern = pattern
+        self.normalize = normalize
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        values = super().to_python(value)
+        return [self.normalize(v) for v in values] if self.normalize else values
+
+    def valid_value(self, value):
+        if self.pattern is None:
+            return 0 < len(value) <= 300
+        return bool(self.pattern.match(value))
+
+
+class YearField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", FIRST_YEAR)
+        kwargs.setdefault("max_value", LAST_YEAR)
+        kwargs.setdefault("error_messages", {"invalid": "Enter a four-digit year, e.g. 2019."})
+        kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "numeric"}))
+        super().__init__(*args, **kwargs)
+
+
+# Filters -----------------------------------------------------------------
+
+INVALID_CHOICE = {"invalid_choice": "“%(value)s” is not an accepted value."}
+
+
+class EnumFilter(filters.MultipleChoiceFilter):
+    """One of a controlled vocabulary (``choices.*``); several values mean OR."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        kwargs.setdefault("widget", Checkboxes)
+        kwargs.setdefault("error_messages", INVALID_CHOICE)
+        super().__init__(*args, **kwargs)
+
+
+class HasFilter(EnumFilter):
+    """A value of a ``MultiChoiceField`` (``uses``, ``capabilities``...): ``field__has``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("lookup_expr", "has")
+        super().__init__(*args, **kwargs)
+
+
+class PatternFilter(filters.MultipleChoiceFilter):
+    field_class = PatternMultipleChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        kwargs.setdefault("widget", ListSelect)
+        kwargs.setdefault("error_messages", INVALID_CHOICE)
+        super().__init__(*args, **kwargs)
+
+
+class SlugFilter(filters.ModelMultipleChoiceFilter):
+    """Published related records named by slug (``?agency=nypd``); several mean OR."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("distinct", False)
+        kwargs.setdefault("widget", ListSelect)
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": "No published record has the id “%(value)s”."},
+        )
+        super().__init__(*args, **kwargs)
+
+    def get_filter_predicate(self, v):
+        # Filter on the related object itself (its primary key), not its slug.
+        return {self.field_name: v}
+
+
+class YearFromFilter(filters.Filter):
+    field_class = YearField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(**{f"{self.field_name}__gte": datetime.date(value, 1, 1)})
+
+
+class YearToFilter(filters.Filter):
+    field_class = YearField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(**{f"{self.field_name}__lt": datetime.date(value + 1, 1, 1)})
+
+
+YES_NO = (("true", "Yes"), ("false", "No"))
+
+
+class YesNoFilter(filters.ChoiceFilter):
+    """``true`` or ``false``; anything else is an error, not silently ignored."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", YES_NO)
+        kwargs.setdefault("empty_label", "Either")
+        kwargs.setdefault("error_messages", INVALID_CHOICE)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in ("", None):
+            return qs
+        if self.method is not None:
+            return self.get_method(qs)(qs, self.field_name, value == "true")
+        return qs.filter(**{self.field_name: value == "true"})
+
+
+def _distinct_values(model, field):
+    """Choices for a ``<select>`` of the values in use among published records."""
+
+    def options():
+        values = (
+            model.objects.published()
+            .exclude(**{field: ""})
+            .order_by(field)
+            .values_list(field, flat=True)
+            .distinct()
+        )
+        return [(v, v) for v in values]
+
+    return options
+
+
+def country_filter(model, field="country"):
+    return PatternFilter(
+        field_name=field,
+        label="Country",
+        pattern=COUNTRY_RE,
+        normalize=str.upper,
+        choices=_distinct_values(model, "country"),
+    )
+
+
+def region_filter(model, field="region"):
+    return PatternFilter(
+        field_name=field,
+        label="Region (state, province)",
+        pattern=REGION_RE,
+        normalize=str.upper,
+        choices=_distinct_values(model, "region"),
+    )
+
+
+def published(model):
+    return lambda request: model.objects.published().order_by(*model._meta.ordering)
+
+
+# FilterSets --------------------------------------------------------------
+
+
+class RegisterFilterSet(filters.FilterSet):
+    """What every list shares: ``q`` (search), ``sort``, and dropping empty parameters."""
+
+    q = filters.CharFilter(method="search_filter", label="Search", max_length=200)
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(drop_empty(data) if data is not None else None, *args, **kwargs)
+
+    @classmethod
+    def base_queryset(cls):
+        """Published rows of the list, with what its table needs loaded up front."""
+        return cls._meta.model.objects.published()
+
+    def search_filter(self, queryset, name, value):
+        return search.filter_queryset(queryset, value)
+
+    @property
+    def active_query(self):
+        """The bound data without empty values: what links (pagination...) must keep."""
+        return self.data
+
+    def problems(self):
+        """
+        Each bad parameter with its messages and, where the vocabulary is
+        fixed, the values it accepts.
+        """
+        out = []
+        for name, errors in self.errors.items():
+            field = self.form.fields.get(name)
+            accepted = None
+            if isinstance(field, forms.ChoiceField | forms.MultipleChoiceField) and not (
+                isinstance(field, PatternMultipleChoiceField | forms.ModelMultipleChoiceField)
+            ):
+                accepted = [str(value) for value, _label in field.choices if value != ""]
+            out.append(
+                {
+                    "param": name,
+                    "messages": list(errors),
+                    "accepted": accepted,
+                    "hint": _hint(field),
+                }
+            )
+        return out
+
+
+def _hint(field):
+    if isinstance(field, YearField):
+        return f"a four-digit year between {FIRST_YEAR} and {LAST_YEAR}"
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return f"the id of a published {field.queryset.model._meta.verbose_name}"
+    if isinstance(field, PatternMultipleChoiceField) and field.pattern is COUNTRY_RE:
+        return "a two-letter ISO 3166-1 country code, e.g. US"
+    if isinstance(field, PatternMultipleChoiceField) and field.pattern is REGION_RE:
+        return "an ISO 3166-2 region code, e.g. US-CA"
+    return ""
+
+
+class AgencyFilterSet(RegisterFilterSet):
+    country = country_filter(Agency)
+    region = region_filter(Agency)
+    kind = EnumFilter(choices=choices.AgencyKind.choices, label="Kind of agency")
+    level = EnumFilter(choices=choices.Level.choices, label="Level of government")
+    parent = SlugFilter(queryset=published(Agency), label="Part of")
+    policy = filters.ModelChoiceFilter(
+        queryset=published(Policy),
+        to_field_name="slug",
+        method="governed_by",
+        label="Governed by policy",
+        error_messages={"invalid_choice": "No published policy has the id given."},
+    )
+    sort = filters.OrderingFilter(
+        fields=(("name", "name"), ("country", "country"), ("updated_at", "updated")),
+        field_labels={"name": "Name", "country": "Country", "updated_at": "Last updated"},
+        label="Sort by",
+        empty_label="Name",
+    )
+
+    class Meta:
+        model = Agency
+        fields = ["q", "country", "region", "kind", "level", "parent", "policy", "sort"]
+
+    @classmethod
+    def base_queryset(cls):
+        return (
+            Agency.objects.published()
+            .for_display()
+            .with_governing_policy_count()
+            .annotate(
+                deployment_count=Count(
+                    "deployments", filter=Q(deployments__state=choices.State.PUBLISHED)
+                )
+            )
+        )
+
+    def governed_by(self, queryset, name, policy):
+        return queryset.governed_by(policy) if policy else queryset
+
+
+class DeploymentFilterSet(RegisterFilterSet):
+    country = country_filter(Agency, "agency__country")
+    region = region_filter(Agency, "agency__region")
+    kind = EnumFilter(
+        field_name="agency__kind", choices=choices.AgencyKind.choices, label="Kind of agency"
+    )
+    level = EnumFilter(
+        field_name="agency__level", choices=choices.Level.choices, label="Level of government"
+    )
+    status = EnumFilter(choices=choices.DeploymentStatus.choices, label="Status")
+    uses = HasFilter(choices=choices.Use.choices, label="Uses")
+    image_sources = HasFilter(choices=choices.ImageSource.choices, label="Faces searched against")
+    audit_status = EnumFilter(choices=choices.AuditStatus.choices, label="Audit status")
+    agency = SlugFilter(queryset=published(Agency), label="Agency")
+    system = SlugFilter(queryset=published(System), label="System")
+    vendor = SlugFilter(field_name="system__vendor", queryset=published(Vendor), label="Vendor")
+    started_from = YearFromFilter(field_name="started", label="Started from (year)")
+    started_to = YearToFilter(field_name="started", label="Started up to (year)")
+    sort = filters.OrderingFilter(
+        fields=(
+            ("agency__name", "agency"),
+            ("started", "started"),
+            ("status", "status"),
+            ("updated_at", "updated"),
+        ),
+        field_labels={
+            "agency__name": "Agency",
+            "started": "Start date",
+            "status": "Status",
+            "updated_at": "Last updated",
+        },
+        label="Sort by",
+        empty_label="Agency",
+    )
+
+    class Meta:
+        model = Deployment
+        fields = [
+            "q", "country", "region", "kind", "level", "status", "uses", "image_sources",
+            "audit_status", "agency", "system", "vendor", "started_from", "started_to", "sort",
+        ]  # fmt: skip
+
+    @classmethod
+    def base_queryset(cls):
+        return Deployment.objects.published().for_display()
+
+
+class SystemFilterSet(RegisterFilterSet):
+    vendor = SlugFilter(queryset=published(Vendor), label="Vendor")
+    capabilities = HasFilter(choices=choices.Capability.choices, label="Capabilities")
+    audit_status = EnumFilter(choices=choices.AuditStatus.choices, label="Audit status")
+    sort = filters.OrderingFilter(
+        fields=(("name", "name"), ("audit_date", "audited"), ("updated_at", "updated")),
+        field_labels={"name": "Name", "audit_date": "Latest audit", "updated_at": "Last updated"},
+        label="Sort by",
+        empty_label="Name",
+    )
+
+    class Meta:
+        model = System
+        fields = ["q", "vendor", "capabilities", "audit_status", "sort"]
+
+    @classmethod
+    def base_queryset(cls):
+        return (
+            System.objects.published()
+            .for_display()
+            .annotate(
+                deployment_count=Count(
+                    "deployments", filter=Q(deployments__state=choices.State.PUBLISHED)
+                )
+            )
+        )
+
+
+class VendorFilterSet(RegisterFilterSet):
+    country = country_filter(Vendor)
+    sort = filters.OrderingFilter(
+        fields=(("name", "name"), ("country", "country"), ("updated_at", "updated")),
+        field_labels={"name": "Name", "country": "Country", "updated_at": "Last updated"},
+        label="Sort by",
+        empty_label="Name",
+    )
+
+    class Meta:
+        model = Vendor
+        fields = ["q", "country", "sort"]
+
+    @classmethod
+    def base_queryset(cls):
+        return Vendor.objects.published().annotate(
+            system_count=Count("systems", filter=Q(systems__state=choices.State.PUBLISHED))
+        )
+
+
+class AuditFilterSet(RegisterFilterSet):
+    system = SlugFilter(queryset=published(System), label="System")
+    vendor = SlugFilter(field_name="system__vendor", queryset=published(Vendor), label="Vendor")
+    auditor_kind = EnumFilter(choices=choices.AuditorKind.choices, label="Kind of auditor")
+    finding = EnumFilter(choices=choices.Finding.choices, label="Finding")
+    dimensions = HasFilter(choices=choices.Dimension.choices, label="Groups compared")
+    is_public = YesNoFilter(label="Report public")
+    published_from = YearFromFilter(field_name="published", label="Published from (year)")
+    published_to = YearToFilter(field_name="published", label="Published up to (year)")
+    sort = filters.OrderingFilter(
+        fields=(("published", "published"), ("auditor", "auditor"), ("updated_at", "updated")),
+        field_labels={
+            "published": "Publication date",
+            "auditor": "Auditor",
+            "updated_at": "Last updated",
+        },
+        label="Sort by",
+        empty_label="Newest first",
+    )
+
+    class Meta:
+        model = Audit
+        fields = [
+            "q", "system", "vendor", "auditor_kind", "finding", "dimensions", "is_public",
+            "published_from", "published_to", "sort",
+        ]  # fmt: skip
+
+    @classmethod
+    def base_queryset(cls):
+        return Audit.objects.published().for_display()
+
+
+class PolicyFilterSet(RegisterFilterSet):
+    country = PatternFilter(
+        label="Country (EU for European Union law)",
+        pattern=COUNTRY_RE,
+        normalize=str.upper,
+        choices=_distinct_values(Policy, "country"),
+    )
+    region = region_filter(Policy)
+    kind = EnumFilter(choices=choices.PolicyKind.choices, label="Kind of policy")
+    status = EnumFilter(choices=choices.PolicyStatus.choices, label="Status")
+    requirements = HasFilter(choices=choices.Requirement.choices, label="Requirements")
+    agency = SlugFilter(
+        field_name="agencies", queryset=published(Agency), distinct=True, label="Names agency"
+    )
+    in_force = YesNoFilter(method="in_force_filter", label="In force today")
+    adopted_from = YearFromFilter(field_name="adopted", label="Adopted from (year)")
+    adopted_to = YearToFilter(field_name="adopted", label="Adopted up to (year)")
+    sort = filters.OrderingFilter(
+        fields=(("title", "title"), ("adopted", "adopted"), ("updated_at", "updated")),
+        field_labels={"title": "Title", "adopted": "Adoption date", "updated_at": "Last updated"},
+        label="Sort by",
+        empty_label="Title",
+    )
+
+    class Meta:
+        model = Policy
+        fields = [
+            "q", "country", "region", "kind", "status", "requirements", "agency", "in_force",
+            "adopted_from", "adopted_to", "sort",
+        ]  # fmt: skip
+
+    def in_force_filter(self, queryset, name, value):
+        in_force = Policy.objects.in_force().values("pk")
+        return queryset.filter(pk__in=in_force) if value else queryset.exclude(pk__in=in_force)
+
+
+class SourceFilterSet(RegisterFilterSet):
+    kind = EnumFilter(choices=choices.SourceKind.choices, label="Kind of source")
+    publisher = PatternFilter(label="Publisher", choices=_distinct_values(Source, "publisher"))
+    published_from = YearFromFilter(field_name="published", label="Published from (year)")
+    published_to = YearToFilter(field_name="published", label="Published up to (year)")
+    sort = filters.OrderingFilter(
+        fields=(("title", "title"), ("published", "published"), ("updated_at", "updated")),
+        field_labels={
+            "title": "Title",
+            "published": "Publication date",
+            "updated_at": "Last updated",
+        },
+        label="Sort by",
+        empty_label="Title",
+    )
+
+    class Meta:
+        model = Source
+        fields = ["q", "kind", "publisher", "published_from", "published_to", "sort"]
+
+
+# The public lists ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """One public list: its FilterSet (rows and query string), template and names."""
+
+    name: str
+    filterset_class: type[RegisterFilterSet]
+    template_name: str
+    title: str
+    description: str
+
+    @property
+    def model(self):
+        return self.filterset_class._meta.model
+
+    def filterset(self, data, *, request=None):
+        """The bound FilterSet over this list's published rows."""
+        return self.filterset_class(
+            data, queryset=self.filterset_class.base_queryset(), request=request
+        )
+
+
+LISTS = {
+    spec.name: spec
+    for spec in (
+        ListSpec(
+            "agencies",
+            AgencyFilterSet,
+            "registry/agency_list.html",
+            "Agencies",
+            "Government agencies known to use, to have tested or to have been barred from "
+            "using face recognition.",
+        ),
+        ListSpec(
+            "deployments",
+            DeploymentFilterSet,
+            "registry/deployment_list.html",
+            "Deployments",
+            "Each deployment is one agency's use of one face recognition system.",
+        ),
+        ListSpec(
+            "systems",
+            SystemFilterSet,
+            "registry/system_list.html",
+            "Systems",
+            "Face recognition products, algorithms and services, with their audit status.",
+        ),
+        ListSpec(
+            "vendors",
+            VendorFilterSet,
+            "registry/vendor_list.html",
+            "Vendors",
+            "Companies that make the face recognition systems agencies use.",
+        ),
+        ListSpec(
+            "audits",
+            AuditFilterSet,
+            "registry/audit_list.html",
+            "Audits",
+            "Tests of face recognition systems for demographic bias.",
+        ),
+        ListSpec(
+            "policies",
+            PolicyFilterSet,
+            "registry/policy_list.html",
+            "Policies",
+            "Laws, bans, moratoria, court rulings and agency policies that govern face "
+            "recognition.",
+        ),
+        ListSpec(
+            "sources",
+            SourceFilterSet,
+            "registry/source_list.html",
+            "Sources",
+            "The documents every fact in the register is based on.",
+        ),
+    )
+}

@@ -1,0 +1,295 @@
+"""
+The public pages of the register. Views stay thin: rows come from QuerySet
+methods, the query string from the FilterSets in ``filters.py``.
+"""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import render
+from django.views.generic import DetailView, TemplateView, View
+
+from . import choices, search
+from .filters import ListSpec
+from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
+
+# Lists ---------------------------------------------------------------------
+
+
+class RecordListView(View):
+    """One public list: filter form, result count, table and pagination, from a ``ListSpec``."""
+
+    spec: ListSpec = None
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.spec.filterset(request.GET, request=request)
+        valid = filterset.is_valid()
+        rows = filterset.qs if valid else filterset.queryset.none()
+        paginator = Paginator(rows, settings.REGISTER_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        context = {
+            "spec": self.spec,
+            "filterset": filterset,
+            "form": filterset.form,
+            "problems": [] if valid else filterset.problems(),
+            "page_obj": page,
+            "rows": page.object_list,
+            # The filters in force, empty values dropped: what every link must keep.
+            "query": filterset.data,
+        }
+        return render(request, self.spec.template_name, context, status=200 if valid else 400)
+
+
+# Details -------------------------------------------------------------------
+
+
+def published_sources():
+    return Prefetch("sources", queryset=Source.objects.published())
+
+
+class RecordDetailView(DetailView):
+    """
+    A record's page: published and retracted records (the latter with their
+    note); drafts and records in review are not found.
+    """
+
+    context_object_name = "record"
+
+    def get_queryset(self):
+        return self.model.objects.public().prefetch_related(published_sources())
+
+    def get_template_names(self):
+        return [f"registry/{self.model._meta.model_name}_detail.html"]
+
+
+class AgencyDetailView(RecordDetailView):
+    model = Agency
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("parent")
+
+    def get_context_data(self, **kwargs):
+        agency = self.object
+        policies = list(Policy.objects.published().governing(agency).order_by("title"))
+        return super().get_context_data(
+            deployments=agency.deployments.published().select_related("system__vendor"),
+            explicit_policies=[p for p in policies if p.basis == "explicit"],
+            jurisdiction_policies=[p for p in policies if p.basis == "jurisdiction"],
+            children=agency.children.published(),
+            **kwargs,
+        )
+
+
+class SystemDetailView(RecordDetailView):
+    model = System
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("vendor")
+
+    def get_context_data(self, **kwargs):
+        system = self.object
+        return super().get_context_data(
+            audits=system.audits.published(),
+            deployments=system.deployments.published().select_related("agency"),
+            **kwargs,
+        )
+
+
+class VendorDetailView(RecordDetailView):
+    model = Vendor
+
+    def get_context_data(self, **kwargs):
+        vendor = self.object
+        return super().get_context_data(
+            systems=vendor.systems.published(),
+            deployments=Deployment.objects.published()
+            .filter(system__vendor=vendor)
+            .select_related("agency", "system"),
+            **kwargs,
+        )
+
+
+class DeploymentDetailView(RecordDetailView):
+    model = Deployment
+
+    def get_queryset(self):
+        return super().get_queryset().for_display()
+
+    def get_context_data(self, **kwargs):
+        deployment = self.object
+        # The audits its status derives from: its system's and its own.
+        concerns = Q(deployment=deployment)
+        if deployment.system_id:
+            concerns |= Q(system_id=deployment.system_id)
+        return super().get_context_data(
+            attached_policies=deployment.policies.published(),
+            governing_policies=Policy.objects.published()
+            .governing(deployment.agency)
+            .order_by("title"),
+            audits=Audit.objects.published().filter(concerns).select_related("system"),
+            **kwargs,
+        )
+
+
+AGENCIES_SHOWN_PER_POLICY = 50
+
+
+class PolicyDetailView(RecordDetailView):
+    model = Policy
+
+    def get_context_data(self, **kwargs):
+        policy = self.object
+        bound = Agency.objects.published().governed_by(policy)
+        return super().get_context_data(
+            agencies=bound[:AGENCIES_SHOWN_PER_POLICY],
+            agency_count=bound.count(),
+            deployments=policy.deployments.published().select_related("agency", "system"),
+            **kwargs,
+        )
+
+
+class AuditDetailView(RecordDetailView):
+    model = Audit
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("system__vendor", "deployment__agency", "deployment__system")
+        )
+
+
+class SourceDetailView(RecordDetailView):
+    model = Source
+
+    def get_queryset(self):
+        return Source.objects.public()
+
+    def get_context_data(self, **kwargs):
+        source = self.object
+        citing = [
+            ("Agencies", source.agencies.published()),
+            ("Deployments", source.deployments.published().for_display()),
+            ("Systems", source.systems.published().for_display()),
+            ("Vendors", source.vendors.published()),
+            ("Audits", source.audits.published().for_display()),
+            ("Policies", source.policies.published()),
+        ]
+        return super().get_context_data(
+            citing=[(label, list(rows)) for label, rows in citing], **kwargs
+        )
+
+
+# Home, methodology, search ----------------------------------------------
+
+RECENT_PER_TYPE = 4
+
+
+class HomeView(TemplateView):
+    template_name = "registry/home.html"
+
+    def get_context_data(self, **kwargs):
+        deployments = Deployment.objects.published().aggregate(
+            total=Count("pk"),
+            active=Count("pk", filter=Q(status=choices.DeploymentStatus.ACTIVE)),
+            reported=Count("pk", filter=Q(system__audit_status=choices.AuditStatus.REPORTED)),
+        )
+        total = deployments["total"]
+        recent = [
+            ("Deployments", Deployment.objects.published().for_display(), "deployment-list"),
+            ("Agencies", Agency.objects.published(), "agency-list"),
+            ("Policies", Policy.objects.published(), "policy-list"),
+            ("Audits", Audit.objects.published().for_display(), "audit-list"),
+            ("Systems", System.objects.published().for_display(), "system-list"),
+        ]
+        return super().get_context_data(
+            agency_count=Agency.objects.published().count(),
+            deployment_count=total,
+            active_deployment_count=deployments["active"],
+            reported_audit_share=round(100 * deployments["reported"] / total) if total else None,
+            reported_deployment_count=deployments["reported"],
+            policies_in_force_count=Policy.objects.published().in_force().count(),
+            recent=[
+                (label, list(rows.order_by("-updated_at")[:RECENT_PER_TYPE]), url_name)
+                for label, rows, url_name in recent
+            ],
+            **kwargs,
+        )
+
+
+def vocabularies():
+    """Every controlled vocabulary, for the methodology page: generated, never duplicated."""
+    return [
+        ("agency-kind", "Kinds of agency", "kind", choices.AgencyKind),
+        ("level", "Levels of government", "level", choices.Level),
+        ("deployment-status", "Deployment status", "status", choices.DeploymentStatus),
+        ("use", "Uses", "uses", choices.Use),
+        ("image-source", "Faces searched against", "image_sources", choices.ImageSource),
+        ("capability", "System capabilities", "capabilities", choices.Capability),
+        ("auditor-kind", "Kinds of auditor", "auditor_kind", choices.AuditorKind),
+        ("dimension", "Groups compared in an audit", "dimensions", choices.Dimension),
+        ("finding", "Audit findings", "finding", choices.Finding),
+        ("policy-kind", "Kinds of policy", "kind", choices.PolicyKind),
+        ("policy-status", "Policy status", "status", choices.PolicyStatus),
+        ("requirement", "Policy requirements", "requirements", choices.Requirement),
+        ("source-kind", "Kinds of source", "kind", choices.SourceKind),
+    ]
+
+
+class MethodologyView(TemplateView):
+    template_name = "registry/methodology.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            audit_statuses=[
+                (status, choices.AUDIT_STATUS_DESCRIPTIONS[status])
+                for status in choices.AuditStatus
+            ],
+            independent_auditor_kinds=[
+                choices.AuditorKind(kind).label for kind in choices.INDEPENDENT_AUDITOR_KINDS
+            ],
+            vocabularies=vocabularies(),
+            named_only_kinds=[choices.PolicyKind(k).label for k in choices.NAMED_ONLY_POLICY_KINDS],
+            private_requirements=[
+                choices.Requirement(r).label for r in choices.PRIVATE_SECTOR_REQUIREMENTS
+            ],
+            in_force_statuses=[
+                choices.PolicyStatus(s).label for s in choices.IN_FORCE_POLICY_STATUSES
+            ],
+            eu_member_states=choices.EU_MEMBER_STATES,
+            **kwargs,
+        )
+
+
+SEARCH_RESULTS_PER_TYPE = 20
+
+SEARCHED = (
+    ("Agencies", Agency, "agency-list"),
+    ("Deployments", Deployment, "deployment-list"),
+    ("Systems", System, "system-list"),
+    ("Vendors", Vendor, "vendor-list"),
+    ("Audits", Audit, "audit-list"),
+    ("Policies", Policy, "policy-list"),
+    ("Sources", Source, "source-list"),
+)
+
+
+def search_view(request):
+    """Results grouped by type; each group links to its full, filterable list."""
+    query = request.GET.get("q", "").strip()[: search.MAX_QUERY_LENGTH]
+    groups = []
+    if query:
+        for label, model, list_url_name in SEARCHED:
+            rows = search.filter_queryset(model.objects.published(), query)
+            if model in (Deployment, Audit, System):
+                rows = rows.for_display()
+            rows = list(rows[: SEARCH_RESULTS_PER_TYPE + 1])
+            groups.append(
+                {
+                    "label": label,
+                    "rows": rows[:SEARCH_RESULTS_PER_TYPE],
+                    "more": len(rows) > SEARCH_RESULTS_PER_TYPE,
+                    "list_url_name": list_url_name,
+                }
+            )
+    return render(request, "registry/search.html", {"query": query, "groups": groups})
