@@ -508,8 +508,8 @@ class Audit(Record):
         return reverse("registry:audit-detail", kwargs={"slug": self.slug})
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
         # Remember what the audit concerned when loaded, so moving it to another
         # system also refreshes the audit status of the one it left.
         instance._loaded_subject = (

@@ -14,6 +14,7 @@ class RecordFactory(DjangoModelFactory):
 
     class Meta:
         abstract = True
+        skip_postgeneration_save = True
 
     @factory.post_generation
     def sources(self, create, extracted, **kwargs):
@@ -105,6 +106,7 @@ class PolicyFactory(RecordFactory):
 
     class Meta:
         model = models.Policy
+        skip_postgeneration_save = True
 
     @factory.post_generation
     def agencies(self, create, extracted, **kwargs):

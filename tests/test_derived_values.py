@@ -1,0 +1,238 @@
+"""Audit status and governing policies: the two values the register derives."""
+
+import datetime
+
+import pytest
+
+from registry import choices
+from registry.models import Agency, Deployment, Policy, System
+from tests.factories import (
+    AgencyFactory,
+    AuditFactory,
+    DeploymentFactory,
+    PolicyFactory,
+    SystemFactory,
+)
+
+pytestmark = pytest.mark.django_db
+S = choices.AuditStatus
+
+
+def status_of(obj):
+    return type(obj).objects.get(pk=obj.pk).audit_status
+
+
+# --- audit status: the ladder ----------------------------------------------
+
+
+def test_system_with_no_audit_has_no_known_test():
+    assert status_of(SystemFactory()) == S.NONE_KNOWN
+
+
+@pytest.mark.parametrize("kind", [choices.AuditorKind.VENDOR, choices.AuditorKind.AGENCY])
+def test_self_assessment_is_only_tested_even_when_public(kind):
+    system = SystemFactory()
+    AuditFactory(system=system, auditor_kind=kind, is_public=True)
+    assert status_of(system) == S.TESTED
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [choices.AuditorKind.INDEPENDENT, choices.AuditorKind.ACADEMIC,
+     choices.AuditorKind.GOVERNMENT_LAB],
+)  # fmt: skip
+def test_independent_audit_with_unpublished_report_is_audited(kind):
+    system = SystemFactory()
+    AuditFactory(system=system, auditor_kind=kind, is_public=False)
+    assert status_of(system) == S.AUDITED
+
+
+def test_independent_audit_with_public_report_is_reported():
+    system = SystemFactory()
+    AuditFactory(system=system, auditor_kind=choices.AuditorKind.GOVERNMENT_LAB, is_public=True)
+    assert status_of(system) == S.REPORTED
+
+
+def test_latest_finding_comes_from_the_highest_rung_not_a_newer_self_test():
+    system = SystemFactory()
+    AuditFactory(
+        system=system,
+        auditor_kind=choices.AuditorKind.INDEPENDENT,
+        finding=choices.Finding.DISPARITIES_FOUND,
+        published=datetime.date(2019, 12, 1),
+        published_precision=choices.DatePrecision.MONTH,
+    )
+    AuditFactory(
+        system=system,
+        auditor_kind=choices.AuditorKind.VENDOR,
+        finding=choices.Finding.NO_SIGNIFICANT_DISPARITIES,
+        published=datetime.date(2024, 1, 1),
+    )
+    system = System.objects.get(pk=system.pk)
+    assert system.audit_status == S.REPORTED
+    assert system.audit_finding == choices.Finding.DISPARITIES_FOUND
+    assert str(system.partial_date("audit_date")) == "December 2019"
+
+
+def test_latest_finding_among_audits_on_the_same_rung():
+    system = SystemFactory()
+    AuditFactory(system=system, finding="disparities_found", published=datetime.date(2018, 1, 1))
+    AuditFactory(system=system, finding="inconclusive", published=datetime.date(2022, 1, 1))
+    assert System.objects.get(pk=system.pk).audit_finding == "inconclusive"
+
+
+def test_deployment_inherits_its_systems_audits():
+    deployment = DeploymentFactory()
+    AuditFactory(system=deployment.system, auditor_kind="academic", is_public=True)
+    assert status_of(deployment) == S.REPORTED
+
+
+def test_deployment_adds_its_own_audits_to_its_systems():
+    deployment = DeploymentFactory()
+    AuditFactory(system=deployment.system, auditor_kind="vendor")
+    AuditFactory(system=None, deployment=deployment, auditor_kind="independent", is_public=False)
+    assert status_of(deployment) == S.AUDITED
+    assert status_of(deployment.system) == S.TESTED
+
+
+def test_another_deployments_audit_does_not_count():
+    one = DeploymentFactory()
+    other = DeploymentFactory(system=one.system)
+    AuditFactory(system=None, deployment=other, auditor_kind="independent")
+    assert status_of(one) == S.NONE_KNOWN
+    assert status_of(other) == S.REPORTED
+
+
+def test_deployment_without_a_known_system_only_has_its_own_audits():
+    deployment = DeploymentFactory(system=None)
+    AuditFactory(auditor_kind="independent")
+    assert status_of(deployment) == S.NONE_KNOWN
+
+
+def test_unpublished_audits_do_not_lift_the_status():
+    system = SystemFactory()
+    audit = AuditFactory(system=system, state=choices.State.DRAFT)
+    assert status_of(system) == S.NONE_KNOWN
+    audit.state = choices.State.PUBLISHED
+    audit.save()
+    assert status_of(system) == S.REPORTED
+
+
+def test_moving_or_deleting_an_audit_refreshes_both_systems():
+    first, second = SystemFactory(), SystemFactory()
+    audit = AuditFactory(system=first)
+    audit = type(audit).objects.get(pk=audit.pk)
+    audit.system = second
+    audit.save()
+    assert (status_of(first), status_of(second)) == (S.NONE_KNOWN, S.REPORTED)
+    audit.delete()
+    assert status_of(second) == S.NONE_KNOWN
+
+
+def test_changing_a_deployments_system_refreshes_its_status():
+    deployment = DeploymentFactory()
+    audited = SystemFactory()
+    AuditFactory(system=audited)
+    deployment.system = audited
+    deployment.save()
+    assert status_of(deployment) == S.REPORTED
+
+
+def test_stored_status_equals_status_computed_now():
+    for kind in ("vendor", "independent", "academic"):
+        AuditFactory(system=DeploymentFactory().system, auditor_kind=kind)
+    DeploymentFactory()
+    rows = Deployment.objects.with_live_audit_status().values_list(
+        "audit_status", "live_audit_status", "audit_finding", "live_audit_finding"
+    )
+    assert all(stored == live and f1 == f2 for stored, live, f1, f2 in rows)
+    assert {r[0] for r in rows} == {S.TESTED, S.REPORTED, S.NONE_KNOWN}
+
+
+# --- governing policies: jurisdiction containment --------------------------
+
+
+@pytest.fixture
+def agency():
+    return AgencyFactory(country="US", region="US-CA", locality="Synthetic City")
+
+
+def governing(agency, **kwargs):
+    return {p.slug: p.basis for p in Policy.objects.governing(agency, **kwargs)}
+
+
+def test_national_law_governs_every_agency_in_the_country(agency):
+    law = PolicyFactory(kind="statute", country="US", region="", locality="")
+    PolicyFactory(kind="statute", country="GB", region="", locality="")
+    assert governing(agency) == {law.slug: "jurisdiction"}
+
+
+def test_state_law_governs_the_states_agencies_only(agency):
+    law = PolicyFactory(kind="statute", region="US-CA", locality="")
+    PolicyFactory(kind="statute", region="US-OR", locality="")
+    assert governing(agency) == {law.slug: "jurisdiction"}
+
+
+def test_city_ordinance_governs_that_citys_agencies_only(agency):
+    law = PolicyFactory(kind="ordinance", region="US-CA", locality="Synthetic City")
+    PolicyFactory(kind="ordinance", region="US-CA", locality="Other Synthetic Town")
+    PolicyFactory(kind="ordinance", region="US-OR", locality="Synthetic City")
+    assert governing(agency) == {law.slug: "jurisdiction"}
+
+
+def test_eu_law_governs_agencies_in_member_states_only():
+    law = PolicyFactory(kind="regulation", country="EU", region="", locality="")
+    german = AgencyFactory(country="DE", region="", locality="")
+    british = AgencyFactory(country="GB", region="", locality="")
+    assert governing(german) == {law.slug: "jurisdiction"}
+    assert governing(british) == {}
+
+
+def test_policy_naming_an_agency_is_explicit_wherever_it_is(agency):
+    policy = PolicyFactory(kind="agency_policy", country="GB", region="", agencies=[agency])
+    in_place = PolicyFactory(kind="ordinance", agencies=[agency])
+    assert governing(agency) == {policy.slug: "explicit", in_place.slug: "explicit"}
+
+
+def test_agency_and_company_policies_bind_only_those_they_name(agency):
+    PolicyFactory(kind="agency_policy", region="", locality="")
+    PolicyFactory(kind="company_policy", region="", locality="")
+    assert governing(agency) == {}
+
+
+def test_rules_for_private_actors_only_do_not_govern_agencies(agency):
+    PolicyFactory(kind="statute", locality="", requirements=["consent_required", "notice_required"])
+    mixed = PolicyFactory(
+        kind="ban", locality="", requirements=["ban_government_use", "private_right_of_action"]
+    )
+    assert governing(agency) == {mixed.slug: "jurisdiction"}
+
+
+def test_only_policies_in_force_unless_asked(agency):
+    repealed = PolicyFactory(status="repealed")
+    ended = PolicyFactory(status="in_force", ends=datetime.date(2020, 1, 1))
+    current = PolicyFactory(status="enacted")
+    assert governing(agency) == {current.slug: "jurisdiction"}
+    assert set(governing(agency, in_force_only=False)) == {repealed.slug, ended.slug, current.slug}
+
+
+def test_agencies_governed_by_a_policy_mirror_governing(agency):
+    elsewhere = AgencyFactory(region="US-OR")
+    named = AgencyFactory(country="GB", region="", locality="")
+    law = PolicyFactory(kind="statute", locality="", agencies=[named])
+    assert set(Agency.objects.governed_by(law)) == {agency, named}
+    assert elsewhere not in Agency.objects.governed_by(law)
+
+
+def test_governing_policy_count_is_computed_per_agency_in_one_query(
+    agency, django_assert_num_queries
+):
+    PolicyFactory(kind="statute", region="", locality="")
+    PolicyFactory(kind="ordinance")
+    PolicyFactory(kind="regulation", country="EU", region="", locality="")
+    german = AgencyFactory(country="DE", region="", locality="")
+    with django_assert_num_queries(1):
+        counts = dict(Agency.objects.with_governing_policy_count().values_list(
+            "slug", "governing_policy_count"
+        ))  # fmt: skip
+    assert counts == {agency.slug: 2, german.slug: 1}
