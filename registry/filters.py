@@ -55,11 +55,10 @@ class ListSelect(forms.Select):
         getlist = getattr(data, "getlist", None)
         return getlist(name) if getlist else [v for v in [data.get(name)] if v]
 
-
-class Checkboxes(forms.CheckboxSelectMultiple):
-    """Checkboxes inside a ``<fieldset>`` with the filter's label as its legend."""
-
-    template_name = "registry/widgets/checkboxes.html"
+    def optgroups(self, name, value, attrs=None):
+        any_value = self.create_option(name, "", "Any", not value, 0, attrs=attrs)
+        groups = super().optgroups(name, value, attrs)
+        return [(None, [any_value], 0), *groups]
 
 
 # Form fields -------------------------------------------------------------
@@ -107,7 +106,7 @@ class EnumFilter(filters.MultipleChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("distinct", False)
-        kwargs.setdefault("widget", Checkboxes)
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
         kwargs.setdefault("error_messages", INVALID_CHOICE)
         super().__init__(*args, **kwargs)
 
@@ -303,7 +302,7 @@ class AgencyFilterSet(RegisterFilterSet):
         fields=(("name", "name"), ("country", "country"), ("updated_at", "updated")),
         field_labels={"name": "Name", "country": "Country", "updated_at": "Last updated"},
         label="Sort by",
-        empty_label="Name",
+        empty_label="Default (name)",
     )
 
     class Meta:
@@ -321,6 +320,7 @@ class AgencyFilterSet(RegisterFilterSet):
                     "deployments", filter=Q(deployments__state=choices.State.PUBLISHED)
                 )
             )
+            .order_by("name", "pk")
         )
 
     def governed_by(self, queryset, name, policy):
@@ -359,7 +359,7 @@ class DeploymentFilterSet(RegisterFilterSet):
             "updated_at": "Last updated",
         },
         label="Sort by",
-        empty_label="Agency",
+        empty_label="Default (agency)",
     )
 
     class Meta:
@@ -382,7 +382,7 @@ class SystemFilterSet(RegisterFilterSet):
         fields=(("name", "name"), ("audit_date", "audited"), ("updated_at", "updated")),
         field_labels={"name": "Name", "audit_date": "Latest audit", "updated_at": "Last updated"},
         label="Sort by",
-        empty_label="Name",
+        empty_label="Default (name)",
     )
 
     class Meta:
@@ -399,6 +399,7 @@ class SystemFilterSet(RegisterFilterSet):
                     "deployments", filter=Q(deployments__state=choices.State.PUBLISHED)
                 )
             )
+            .order_by("name", "pk")
         )
 
 
@@ -408,7 +409,7 @@ class VendorFilterSet(RegisterFilterSet):
         fields=(("name", "name"), ("country", "country"), ("updated_at", "updated")),
         field_labels={"name": "Name", "country": "Country", "updated_at": "Last updated"},
         label="Sort by",
-        empty_label="Name",
+        empty_label="Default (name)",
     )
 
     class Meta:
@@ -417,8 +418,12 @@ class VendorFilterSet(RegisterFilterSet):
 
     @classmethod
     def base_queryset(cls):
-        return Vendor.objects.published().annotate(
-            system_count=Count("systems", filter=Q(systems__state=choices.State.PUBLISHED))
+        return (
+            Vendor.objects.published()
+            .annotate(
+                system_count=Count("systems", filter=Q(systems__state=choices.State.PUBLISHED))
+            )
+            .order_by("name", "pk")
         )
 
 
@@ -439,7 +444,7 @@ class AuditFilterSet(RegisterFilterSet):
             "updated_at": "Last updated",
         },
         label="Sort by",
-        empty_label="Newest first",
+        empty_label="Default (newest first)",
     )
 
     class Meta:
@@ -475,7 +480,7 @@ class PolicyFilterSet(RegisterFilterSet):
         fields=(("title", "title"), ("adopted", "adopted"), ("updated_at", "updated")),
         field_labels={"title": "Title", "adopted": "Adoption date", "updated_at": "Last updated"},
         label="Sort by",
-        empty_label="Title",
+        empty_label="Default (title)",
     )
 
     class Meta:
@@ -503,7 +508,7 @@ class SourceFilterSet(RegisterFilterSet):
             "updated_at": "Last updated",
         },
         label="Sort by",
-        empty_label="Title",
+        empty_label="Default (title)",
     )
 
     class Meta:
@@ -527,6 +532,18 @@ class ListSpec:
     @property
     def model(self):
         return self.filterset_class._meta.model
+
+    @property
+    def noun(self):
+        return self.model._meta.verbose_name
+
+    @property
+    def noun_plural(self):
+        return self.model._meta.verbose_name_plural
+
+    @property
+    def url_name(self):
+        return f"registry:{self.model._meta.model_name}-list"
 
     def filterset(self, data, *, request=None):
         """The bound FilterSet over this list's published rows."""

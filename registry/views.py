@@ -33,6 +33,7 @@ class RecordListView(View):
             "form": filterset.form,
             "problems": [] if valid else filterset.problems(),
             "page_obj": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "rows": page.object_list,
             # The filters in force, empty values dropped: what every link must keep.
             "query": filterset.data,

@@ -1,6 +1,6 @@
 """Template helpers used across the register's pages (loaded as builtins)."""
 
-from django import template
+from django import forms, template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -43,3 +43,29 @@ def nav_link(context, url_name, label):
 def is_public(record):
     """Has the record a public page (published, or retracted with its note)?"""
     return getattr(record, "state", None) in (choices.State.PUBLISHED, choices.State.RETRACTED)
+
+
+@register.filter
+def labels(record, name):
+    """``{{ deployment|labels:"uses" }}`` → the labels of a multi-valued enum, in order."""
+    field = record._meta.get_field(name)
+    names = dict(field.item_choices)
+    return [names.get(value, value) for value in getattr(record, name) or []]
+
+
+@register.filter
+def safe_url(url):
+    """The URL if it is http(s), else empty: an imported ``javascript:`` link never reaches href."""
+    url = str(url or "")
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+@register.filter
+def field_kind(bound_field):
+    """How the list form draws a filter: ``checkboxes``, ``select`` or ``input``."""
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.Select):
+        return "select"
+    return "input"
