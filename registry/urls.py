@@ -1,9 +1,11 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from . import views
+from . import changes, suggestions, views
 from .filters import LISTS
 
 app_name = "registry"
+
+register_converter(changes.RecordTypeConverter, "record_type")
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -33,4 +35,19 @@ urlpatterns = [
     path("sources/", views.RecordListView.as_view(spec=LISTS["sources"]), name="source-list"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
     # Other pages append their routes below.
+    # Curation: suggestions, public history and its Atom feeds.
+    path("suggest/", suggestions.suggest, name="suggest"),
+    path("suggest/done/<str:token>/", suggestions.suggest_done, name="suggest-done"),
+    path("changes/", changes.changes_list, name="changes"),
+    path("changes/feed/", changes.ChangesFeed(), name="changes-feed"),
+    path(
+        "<record_type:type>/<slug:slug>/history/",
+        changes.record_history,
+        name="record-history",
+    ),
+    path(
+        "<record_type:type>/<slug:slug>/history/feed/",
+        changes.RecordHistoryFeed(),
+        name="record-history-feed",
+    ),
 ]

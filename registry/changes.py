@@ -1,0 +1,530 @@
+"""
+The register's public history: what changed in public records, and when.
+
+A historical row (django-simple-history) is a *public change* when the record
+was published in it, or when it is the retraction itself (shown with the
+record's public note). Rows of records that are not public today (drafts,
+records sent back to review, deleted records) never appear, so no public
+surface (the /changes/ page, a record's history, the Atom feeds) can reveal
+them. What changed is the difference from the record's previous *public*
+version, so draft edits in between are never shown, and only public fields
+are compared.
+
+`public_changes(*, types=..., record=...)` is the one selector behind the
+/changes/ page, a record's history page and section, and the feeds. It is
+lazy: counting is one query, and materialising any slice costs a constant
+number of queries whatever its length (one UNION for the window, then per
+record type one for the historical rows, one per many-to-many field, one for
+the live records named).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django import forms
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.text import capfirst
+
+from . import choices, dates
+from .fields import MultiChoiceField
+from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
+
+# URL segment of each record type, as in the record pages' URLs.
+RECORD_TYPES: dict[str, type[models.Model]] = {
+    "agencies": Agency,
+    "systems": System,
+    "vendors": Vendor,
+    "deployments": Deployment,
+    "audits": Audit,
+    "policies": Policy,
+    "sources": Source,
+}
+SEGMENT_BY_MODEL = {model: segment for segment, model in RECORD_TYPES.items()}
+# `?type=agency`: the model name is the type's name in the query string.
+MODEL_BY_NAME = {model._meta.model_name: model for model in RECORD_TYPES.values()}
+
+# Eager loading each record type needs for its name (`__str__`).
+_FOR_NAME = {
+    Deployment: ("agency", "system"),
+    Audit: ("system", "deployment__agency", "deployment__system"),
+}
+
+# Never shown as a changed field: publication is shown as the change itself.
+_NOT_FIELDS = {"id", "state", "public_note", "history_change_reason"}
+_LABELS = {"last_verified": "Verified", "slug": "Permanent id"}
+_PUBLIC_STATES = (choices.State.PUBLISHED, choices.State.RETRACTED)
+
+CHANGES_PAGE_SIZE = 50
+FEED_LENGTH = 50
+
+
+class RecordTypeConverter:
+    """``<record_type:type>`` in URLs: one of the record types' URL segments."""
+
+    regex = "|".join(RECORD_TYPES)
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        if value not in RECORD_TYPES:
+            raise ValueError(value)
+        return value
+
+
+def type_segment(obj_or_model) -> str:
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    return SEGMENT_BY_MODEL[model]
+
+
+def history_url(record) -> str:
+    return reverse(
+        "registry:record-history", kwargs={"type": type_segment(record), "slug": record.slug}
+    )
+
+
+def history_feed_url(record) -> str:
+    return reverse(
+        "registry:record-history-feed",
+        kwargs={"type": type_segment(record), "slug": record.slug},
+    )
+
+
+# -- What a change looks like -------------------------------------------------
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str = ""
+    new: str = ""
+    # "value": old → new; "text": long text, said to have changed; "set": links added/removed.
+    kind: str = "value"
+    added: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+
+    def __str__(self):
+        if self.kind == "text":
+            return f"{self.label}: text changed"
+        if self.kind == "set":
+            parts = []
+            if self.added:
+                parts.append("added " + "; ".join(str(item) for item in self.added))
+            if self.removed:
+                parts.append("removed " + "; ".join(str(item) for item in self.removed))
+            return f"{self.label}: {', '.join(parts)}"
+        return f"{self.label}: {self.old or '(empty)'} → {self.new or '(empty)'}"
+
+
+class Event(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    UPDATED = "updated", "Updated"
+    REPUBLISHED = "republished", "Published again"
+    RETRACTED = "retracted", "Retracted"
+
+
+@dataclass
+class Change:
+    history_id: int
+    date: datetime.datetime
+    record: models.Model
+    event: str
+    fields: list[FieldChange] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def event_label(self):
+        return Event(self.event).label
+
+    @property
+    def type_label(self):
+        return capfirst(self.record._meta.verbose_name)
+
+    @property
+    def anchor(self):
+        return f"change-{self.record._meta.model_name}-{self.history_id}"
+
+    def get_absolute_url(self):
+        return f"{history_url(self.record)}#{self.anchor}"
+
+    @property
+    def summary(self):
+        """One line for feeds and titles: what happened."""
+        if self.event == Event.RETRACTED:
+            return f"Retracted: {self.note}" if self.note else "Retracted."
+        if self.event == Event.PUBLISHED:
+            return "Published in the register."
+        if not self.fields:
+            return "Re-saved; no public field changed."
+        return "; ".join(str(change) for change in self.fields)
+
+
+# -- Which historical rows are public changes ---------------------------------
+
+
+def _history_rows(model, *, record=None):
+    """Historical rows of ``model`` that are public changes, annotated ``prev_public_id``."""
+    History = model.history.model
+    earlier = (
+        History.objects.filter(id=OuterRef("id"))
+        .filter(
+            Q(history_date__lt=OuterRef("history_date"))
+            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+        )
+        .order_by("-history_date", "-history_id")
+    )
+    rows = History.objects.all()
+    if record is not None:
+        rows = rows.filter(id=record.pk)
+    rows = rows.filter(Exists(model.objects.public().filter(pk=OuterRef("id"))))
+    rows = rows.annotate(
+        prev_state=Coalesce(Subquery(earlier.values("state")[:1]), Value("")),
+        prev_public_id=Subquery(earlier.filter(state__in=_PUBLIC_STATES).values("history_id")[:1]),
+    )
+    # A published version, or the retraction itself (not later edits of a retracted record).
+    return rows.filter(
+        Q(state=choices.State.PUBLISHED)
+        | (Q(state=choices.State.RETRACTED) & ~Q(prev_state=choices.State.RETRACTED))
+    )
+
+
+class PublicChanges:
+    """
+    Public changes, newest first, of the given record types (default: all) or of
+    one record. Supports ``count()`` and slicing, so a Paginator can page it.
+    """
+
+    def __init__(self, *, models_=None, record=None):
+        if record is not None:
+            models_ = [type(record)]
+        self.models = list(models_ or RECORD_TYPES.values())
+        self.record = record
+        self._count = None
+
+    def _window(self):
+        parts = [
+            _history_rows(model, record=self.record)
+            .order_by()
+            .annotate(change_model=Value(model._meta.model_name, output_field=models.CharField()))
+            .values("history_id", "history_date", "change_model", "prev_public_id")
+            for model in self.models
+        ]
+        window = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        return window.order_by("-history_date", "-history_id")
+
+    def count(self):
+        if self._count is None:
+            self._count = self._window().count()
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        return _materialise(list(self._window()[index]))
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def public_changes(*, types=None, record=None) -> PublicChanges:
+    """
+    The selector: public changes of the record types named in ``types`` (model
+    names, e.g. ``["agency"]``; default all) or of ``record`` alone.
+    """
+    if record is not None:
+        return PublicChanges(record=record)
+    return PublicChanges(models_=[MODEL_BY_NAME[name] for name in types] if types else None)
+
+
+# -- Turning rows into changes, in bounded queries ----------------------------
+
+
+def _m2m_history(model, field_name):
+    """The historical through model for ``field_name`` and its target column."""
+    m2m_field = model._meta.get_field(field_name)
+    target = m2m_field.m2m_reverse_field_name()
+    for rel in model.history.model._meta.related_objects:
+        through = rel.related_model
+        fields = {f.name: f for f in through._meta.fields}
+        if rel.field.name == "history" and target in fields:
+            return through, fields[target].attname
+    raise LookupError(f"No history of {model.__name__}.{field_name}")  # pragma: no cover
+
+
+def _public_fields(History):
+    m2m = {f.name for f in History._history_m2m_fields}
+    tracked = [f for f in History.tracked_fields if f.editable and f.name not in _NOT_FIELDS]
+    names = {f.name for f in tracked}
+    # A partial date's precision is shown with its date, not on its own.
+    return [
+        f
+        for f in tracked
+        if f.name not in m2m and not (f.name.endswith("_precision") and f.name[:-10] in names)
+    ]
+
+
+def _materialise(window_rows):
+    by_model = defaultdict(set)
+    for row in window_rows:
+        model = MODEL_BY_NAME[row["change_model"]]
+        by_model[model].add(row["history_id"])
+        if row["prev_public_id"]:
+            by_model[model].add(row["prev_public_id"])
+
+    historical = {}  # (model, history_id) → historical row
+    m2m_targets = {}  # (model, field name, history_id) → set of target pks
+    wanted = defaultdict(set)  # live model → pks to name
+    for model, ids in by_model.items():
+        History = model.history.model
+        for row in History.objects.filter(history_id__in=ids):
+            historical[model, row.history_id] = row
+            wanted[model].add(row.id)
+            for f in _public_fields(History):
+                if isinstance(f, models.ForeignKey) and getattr(row, f.attname) is not None:
+                    wanted[f.related_model].add(getattr(row, f.attname))
+        for m2m in History._history_m2m_fields:
+            through, target = _m2m_history(model, m2m.name)
+            for history_id in ids:
+                m2m_targets[model, m2m.name, history_id] = set()
+            for history_id, pk in through.objects.filter(history_id__in=ids).values_list(
+                "history_id", target
+            ):
+                m2m_targets[model, m2m.name, history_id].add(pk)
+                wanted[m2m.related_model].add(pk)
+
+    live = {}  # (model, pk) → public record
+    for model, pks in wanted.items():
+        queryset = model.objects.public().filter(pk__in=pks)
+        if model in _FOR_NAME:
+            queryset = queryset.select_related(*_FOR_NAME[model])
+        for obj in queryset:
+            live[model, obj.pk] = obj
+
+    changes = []
+    for row in window_rows:
+        model = MODEL_BY_NAME[row["change_model"]]
+        current = historical[model, row["history_id"]]
+        previous = historical.get((model, row["prev_public_id"]))
+        record = live.get((model, current.id))
+        if record is None:  # pragma: no cover - unpublished between the two queries
+            continue
+        changes.append(_change(model, current, previous, record, m2m_targets, live))
+    return changes
+
+
+def _change(model, current, previous, record, m2m_targets, live) -> Change:
+    change = Change(
+        history_id=current.history_id, date=current.history_date, record=record, event=""
+    )
+    if current.state == choices.State.RETRACTED:
+        change.event = Event.RETRACTED
+        change.note = current.public_note
+        return change
+    if previous is None:
+        change.event = Event.PUBLISHED
+        return change
+    change.event = Event.REPUBLISHED if previous.state == choices.State.RETRACTED else Event.UPDATED
+    History = model.history.model
+    for f in _public_fields(History):
+        old, new = _shown(f, previous, live), _shown(f, current, live)
+        if old == new:
+            continue
+        label = _LABELS.get(f.name, capfirst(f.verbose_name))
+        if isinstance(f, (models.TextField, models.JSONField)):
+            change.fields.append(FieldChange(label, kind="text"))
+        else:
+            change.fields.append(FieldChange(label, old=old, new=new))
+    for m2m in History._history_m2m_fields:
+        before = m2m_targets[model, m2m.name, previous.history_id]
+        after = m2m_targets[model, m2m.name, current.history_id]
+        if before == after:
+            continue
+        target = m2m.related_model
+        change.fields.append(
+            FieldChange(
+                capfirst(m2m.verbose_name),
+                kind="set",
+                added=_named(target, after - before, live),
+                removed=_named(target, before - after, live),
+            )
+        )
+    return change
+
+
+def _named(model, pks, live):
+    """Public records by name; the others only counted, never named."""
+    public = sorted((live[model, pk] for pk in pks if (model, pk) in live), key=str)
+    hidden = len(pks) - len(public)
+    if hidden:
+        noun = model._meta.verbose_name if hidden == 1 else model._meta.verbose_name_plural
+        public.append(f"{hidden} {noun} not public")
+    return public
+
+
+def _shown(f, row, live) -> str:
+    """How a reader sees the value of field ``f`` in historical ``row``."""
+    value = getattr(row, f.attname)
+    if isinstance(f, (models.TextField, models.JSONField)):
+        return repr(value)  # compared only: a long text is said to have changed
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(f, models.ForeignKey):
+        obj = live.get((f.related_model, value))
+        return str(obj) if obj is not None else f"a {f.related_model._meta.verbose_name} not public"
+    if isinstance(f, MultiChoiceField):
+        labels = dict(f.item_choices)
+        return ", ".join(str(labels.get(item, item)) for item in value)
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(f, models.BooleanField):
+        return "yes" if value else "no"
+    if isinstance(f, models.DateField):
+        precision = getattr(row, f"{f.name}_precision", choices.DatePrecision.DAY)
+        return dates.humanize(value, precision)
+    return str(value)
+
+
+# -- Views --------------------------------------------------------------------
+
+
+class ChangesFilterForm(forms.Form):
+    type = forms.ChoiceField(
+        required=False,
+        choices=[("", "All records")]
+        + [(name, capfirst(m._meta.verbose_name_plural)) for name, m in MODEL_BY_NAME.items()],
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a record type. Choose one of: "
+            + ", ".join(MODEL_BY_NAME)
+            + "."
+        },
+    )
+
+    def changes(self):
+        chosen = self.cleaned_data.get("type")
+        return public_changes(types=[chosen] if chosen else None)
+
+
+def changes_list(request):
+    """/changes/: recent published changes across the register, filterable by type."""
+    form = ChangesFilterForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request, "registry/changes.html", {"form": form, "page_obj": None}, status=400
+        )
+    page_obj = Paginator(form.changes(), CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
+    chosen = form.cleaned_data["type"]
+    return render(
+        request,
+        "registry/changes.html",
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "changes": page_obj.object_list,
+            "chosen_type": chosen,
+            "type_choices": form.fields["type"].choices[1:],
+        },
+    )
+
+
+def _public_record(type, slug):
+    model = RECORD_TYPES.get(type)
+    if model is None:
+        raise Http404("No such record type.")
+    return get_object_or_404(model.objects.public(), slug=slug)
+
+
+def record_history(request, type, slug):
+    """/<type>/<slug>/history/: every public change of one record."""
+    record = _public_record(type, slug)
+    page_obj = Paginator(public_changes(record=record), CHANGES_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "registry/changes_record.html",
+        {
+            "record": record,
+            "page_obj": page_obj,
+            "changes": page_obj.object_list,
+            "feed_url": history_feed_url(record),
+        },
+    )
+
+
+# -- Atom feeds ---------------------------------------------------------------
+
+
+class ChangesFeed(Feed):
+    """/changes/feed/: the same changes as /changes/ (``?type=`` too), as Atom."""
+
+    feed_type = Atom1Feed
+    description_template = "registry/changes_feed_entry.html"
+
+    def get_object(self, request, *args, **kwargs):
+        form = ChangesFilterForm(request.GET)
+        # An unknown type is not a 500 and not silently "all": it is not found.
+        if not form.is_valid():
+            raise Http404("Unknown record type.")
+        return form.cleaned_data["type"] or None
+
+    def title(self, chosen):
+        if chosen:
+            plural = MODEL_BY_NAME[chosen]._meta.verbose_name_plural
+            return f"{settings.REGISTER_NAME}: changes to {plural}"
+        return f"{settings.REGISTER_NAME}: recent changes"
+
+    def subtitle(self, chosen):
+        return "Published changes to the register's public records."
+
+    def link(self, chosen):
+        url = reverse("registry:changes")
+        return f"{url}?type={chosen}" if chosen else url
+
+    def items(self, chosen):
+        return public_changes(types=[chosen] if chosen else None)[:FEED_LENGTH]
+
+    def item_title(self, change):
+        return f"{change.event_label}: {change.type_label} “{change.record}”"
+
+    def item_link(self, change):
+        return change.get_absolute_url()
+
+    def item_pubdate(self, change):
+        return change.date
+
+    def item_updateddate(self, change):
+        return change.date
+
+
+class RecordHistoryFeed(ChangesFeed):
+    """/<type>/<slug>/history/feed/: one record's public changes, as Atom."""
+
+    def get_object(self, request, type, slug):
+        return _public_record(type, slug)
+
+    def title(self, record):
+        return f"{settings.REGISTER_NAME}: changes to {record}"
+
+    def subtitle(self, record):
+        return f"Published changes to the {record._meta.verbose_name} “{record}”."
+
+    def link(self, record):
+        return history_url(record)
+
+    def items(self, record):
+        return public_changes(record=record)[:FEED_LENGTH]

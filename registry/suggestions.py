@@ -1,0 +1,294 @@
+"""
+Public suggestions: "Suggest a correction", a form anyone may send.
+
+A suggestion never edits the register; it lands in the admin as a triage item
+(new, accepted, rejected, duplicate). Spam is kept out without any third-party
+service: a honeypot field, a minimum fill time carried in a signed timestamp,
+and a per-client rate limit kept in the cache under a salted hash of the IP
+address (the raw address is never stored). Every rejection re-renders the form
+with a clear message and a 4xx status, never a 500.
+"""
+
+import time
+
+from django import forms
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.core.cache import cache
+from django.core.validators import URLValidator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
+from django.views.decorators.http import require_http_methods
+
+from .changes import MODEL_BY_NAME, RECORD_TYPES, type_segment
+from .models import Suggestion
+
+MAX_BODY = 5000
+MAX_URLS = 10
+MAX_URL_LENGTH = 2000
+# How old a form may be before it must be reloaded (a signed timestamp older
+# than this is refused, so one copied token cannot be replayed forever).
+FORM_MAX_AGE = 24 * 60 * 60
+
+_TIMESTAMP_SALT = "registry.suggestions.started"
+_DONE_SALT = "registry.suggestions.done"
+_CLIENT_SALT = "registry.suggestions.client"
+
+
+def min_seconds() -> float:
+    return getattr(settings, "SUGGESTION_MIN_SECONDS", 3)
+
+
+def rate_limit() -> tuple[int, int]:
+    """(submissions, per seconds) allowed from one client."""
+    return (
+        getattr(settings, "SUGGESTION_RATE_LIMIT", 5),
+        getattr(settings, "SUGGESTION_RATE_WINDOW", 60 * 60),
+    )
+
+
+def suggest_query(record) -> str:
+    """``agencies:synthetic-county-police``: how a record is named in ``?record=``."""
+    return f"{type_segment(record)}:{record.slug}"
+
+
+def find_public_record(reference: str):
+    """The public record named ``type:slug`` (``agencies:x`` or ``agency:x``), or None."""
+    type_, sep, slug = (reference or "").strip().partition(":")
+    model = RECORD_TYPES.get(type_) or MODEL_BY_NAME.get(type_)
+    if not sep or model is None or not slug:
+        return None
+    return model.objects.public().filter(slug=slug).first()
+
+
+def client_hash(request) -> str:
+    """
+    A salted hash of the client's address (SECRET_KEY is the key), so the rate
+    limit and the triage screen can tell senders apart without storing an IP.
+
+    REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted
+    proxy rewrites it, so trusting it would let anyone dodge the limit.
+    """
+    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    return salted_hmac(_CLIENT_SALT, address, algorithm="sha256").hexdigest()
+
+
+class RateLimit:
+    """A fixed-window counter per client in the cache."""
+
+    def __init__(self, client: str):
+        self.limit, self.window = rate_limit()
+        self.key = f"suggestions:rate:{client}"
+
+    def exceeded(self) -> bool:
+        return (cache.get(self.key) or 0) >= self.limit
+
+    def hit(self) -> None:
+        if not cache.add(self.key, 1, timeout=self.window):
+            try:
+                cache.incr(self.key)
+            except ValueError:  # expired between add() and incr()
+                cache.add(self.key, 1, timeout=self.window)
+
+
+class SourceURLsField(forms.CharField):
+    """One http(s) URL per line, blank lines ignored."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            required=False,
+            max_length=Suggestion._meta.get_field("source_urls").max_length,
+            widget=forms.Textarea(attrs={"rows": 4}),
+            **kwargs,
+        )
+
+    def clean(self, value):
+        value = super().clean(value)
+        lines = [line.strip() for line in value.splitlines() if line.strip()]
+        if len(lines) > MAX_URLS:
+            raise forms.ValidationError(
+                f"Please give at most {MAX_URLS} URLs (you gave {len(lines)})."
+            )
+        validate = URLValidator(schemes=["http", "https"])
+        for number, line in enumerate(lines, start=1):
+            if len(line) > MAX_URL_LENGTH:
+                raise forms.ValidationError(
+                    f"URL on line {number} is longer than {MAX_URL_LENGTH} characters."
+                )
+            try:
+                validate(line)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    f"Line {number} is not a web address starting with http:// or https://: "
+                    f"“{line[:100]}”."
+                ) from None
+        return "\n".join(lines)
+
+
+class SuggestionForm(forms.ModelForm):
+    record = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
+    source_urls = SourceURLsField(
+        label="Sources (optional)",
+        help_text=f"Web addresses that back your suggestion, one per line (at most {MAX_URLS}).",
+    )
+    # The honeypot: hidden from people (CSS, aria-hidden, out of the tab order),
+    # filled in by robots that fill in every field.
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Suggestion
+        fields = ["body", "source_urls", "name", "email"]
+        labels = {
+            "body": "What is wrong or missing?",
+            "name": "Your name (optional)",
+            "email": "Your email (optional)",
+        }
+        help_texts = {
+            "body": f"Tell us what to correct or add, and how you know (at most {MAX_BODY} "
+            "characters).",
+            "name": "Never shown publicly.",
+            "email": "Never shown publicly. Only used if we need to ask you about your suggestion.",
+        }
+        widgets = {"body": forms.Textarea(attrs={"rows": 8, "maxlength": MAX_BODY})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].max_length = MAX_BODY
+        self.fields["body"].error_messages["max_length"] = (
+            "Please keep it under %(limit_value)d characters (it has %(show_value)d)."
+        )
+        # Every render carries a fresh signed start time.
+        self.initial["started"] = signing.dumps(time.time(), salt=_TIMESTAMP_SALT)
+
+    def clean_record(self):
+        reference = self.cleaned_data["record"]
+        if not reference:
+            return None
+        record = find_public_record(reference)
+        if record is None:
+            raise forms.ValidationError(
+                "The record you are suggesting a correction to does not exist or is not "
+                "public. You can still send your suggestion; it will be about the register "
+                "in general."
+            )
+        return record
+
+    @property
+    def spam_reason(self) -> str | None:
+        """Why the submission looks automated, or None. Call after is_valid()."""
+        if self.data.get(self.add_prefix("website")):
+            return (
+                "Your suggestion was not sent: the field marked “leave this field empty” "
+                "was filled in, which robots do. If you are a person, empty it and send again."
+            )
+        try:
+            started = float(
+                signing.loads(
+                    self.data.get(self.add_prefix("started"), ""),
+                    salt=_TIMESTAMP_SALT,
+                    max_age=FORM_MAX_AGE,
+                )
+            )
+        except (signing.BadSignature, TypeError, ValueError):
+            return "This form has expired or was altered. Please send your suggestion again."
+        if time.time() - started < min_seconds():
+            return (
+                "That was quicker than a person can fill in the form, so it looks automated. "
+                "Please wait a few seconds and send it again."
+            )
+        return None
+
+    def save(self, *, client: str, commit=True):
+        suggestion = super().save(commit=False)
+        record = self.cleaned_data.get("record")
+        if record is not None:
+            suggestion.content_type = ContentType.objects.get_for_model(record)
+            suggestion.object_id = record.pk
+        suggestion.client_hash = client
+        if commit:
+            suggestion.save()
+        return suggestion
+
+
+def _render(request, form, *, status=200, problem=None):
+    record = None
+    if form.is_bound:
+        record = form.cleaned_data.get("record") if hasattr(form, "cleaned_data") else None
+    else:
+        record = find_public_record(form.initial.get("record", ""))
+    return render(
+        request,
+        "registry/suggest.html",
+        {"form": form, "record": record, "problem": problem},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def suggest(request):
+    """/suggest/ (``?record=agencies:slug`` prefills the record concerned)."""
+    client = client_hash(request)
+    limiter = RateLimit(client)
+    if request.method == "GET":
+        reference = request.GET.get("record", "")[:200]
+        form = SuggestionForm(initial={"record": reference})
+        if reference and find_public_record(reference) is None:
+            form = SuggestionForm()
+            problem = (
+                f"We could not find a public record “{reference}”. You can still tell us "
+                "what is wrong or missing."
+            )
+            return _render(request, form, status=400, problem=problem)
+        return _render(request, form)
+
+    form = SuggestionForm(request.POST)
+    if limiter.exceeded():
+        limit, window = rate_limit()
+        problem = (
+            f"Too many suggestions from your connection: at most {limit} every "
+            f"{window // 60} minutes. Please try again later; nothing was lost from the register."
+        )
+        form.is_valid()
+        return _render(request, form, status=429, problem=problem)
+    valid = form.is_valid()
+    spam = form.spam_reason
+    if spam:
+        limiter.hit()
+        return _render(request, _rebound(form), status=400, problem=spam)
+    if not valid:
+        return _render(request, _rebound(form), status=400)
+    suggestion = form.save(client=client)
+    limiter.hit()
+    token = signing.dumps(suggestion.pk, salt=_DONE_SALT)
+    return redirect("registry:suggest-done", token=token)
+
+
+def _rebound(form):
+    """The same answers with a fresh start time, so a corrected form can be sent."""
+    data = form.data.copy()
+    data[form.add_prefix("started")] = form.initial["started"]
+    rebound = SuggestionForm(data)
+    rebound.is_valid()
+    return rebound
+
+
+def suggest_done(request, token):
+    """The confirmation: the reference number, reachable only through the signed link."""
+    try:
+        pk = signing.loads(token, salt=_DONE_SALT, max_age=FORM_MAX_AGE)
+        suggestion = Suggestion.objects.only("pk", "content_type", "object_id").get(pk=pk)
+    except (signing.BadSignature, Suggestion.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such suggestion.") from None
+    return render(
+        request,
+        "registry/suggest_done.html",
+        {"suggestion": suggestion, "suggest_url": reverse("registry:suggest")},
+    )
