@@ -610,10 +610,17 @@ def export_document(*, published_only=False) -> dict:
     return document
 
 
+# A hidden parent only loses the hierarchy: keep the agency, drop the link.
+DROPPABLE_REFS = {("agencies", "parent")}
+
+
 def _refs_visible(name, rec, visible):
     for key, kind in SPEC[name]["keys"].items():
         if isinstance(kind, tuple) and kind[0] == "ref" and rec.get(key):
             if rec[key] not in visible[kind[1]]:
+                if (name, key) in DROPPABLE_REFS:
+                    del rec[key]
+                    continue
                 return False
     return True
 
@@ -622,7 +629,9 @@ def _with_relations(name, qs):
     spec = SPEC[name]
     fks = [k for k, kind in spec["keys"].items() if isinstance(kind, tuple) and kind[0] == "ref"]
     m2ms = [k for k, kind in spec["keys"].items() if isinstance(kind, tuple) and kind[0] == "refs"]
-    return qs.select_related(*fks).prefetch_related(*m2ms).iterator(chunk_size=2000)
+    if fks:
+        qs = qs.select_related(*fks)
+    return qs.prefetch_related(*m2ms).iterator(chunk_size=2000)
 
 
 def record(name: str, obj) -> dict:
