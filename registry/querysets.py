@@ -36,16 +36,12 @@ def _audit_model():
 def _ranked_audits(audits):
     """Audits ordered best rung first, then most recent: the first one decides the status."""
     rank = Case(
-        When(
-            Q(auditor_kind__in=choices.INDEPENDENT_AUDITOR_KINDS, is_public=True), then=Value(3)
-        ),
+        When(Q(auditor_kind__in=choices.INDEPENDENT_AUDITOR_KINDS, is_public=True), then=Value(3)),
         When(Q(auditor_kind__in=choices.INDEPENDENT_AUDITOR_KINDS), then=Value(2)),
         default=Value(1),
         output_field=models.IntegerField(),
     )
-    return audits.annotate(rank=rank).order_by(
-        "-rank", F("published").desc(nulls_last=True), "-pk"
-    )
+    return audits.annotate(rank=rank).order_by("-rank", F("published").desc(nulls_last=True), "-pk")
 
 
 def audit_status_expressions(audits):
@@ -134,7 +130,9 @@ class AuditQuerySet(RecordQuerySet):
         return self.filter(auditor_kind__in=choices.INDEPENDENT_AUDITOR_KINDS)
 
     def for_display(self):
-        return self.select_related("system", "system__vendor", "deployment__agency")
+        return self.select_related(
+            "system", "system__vendor", "deployment__agency", "deployment__system"
+        )
 
 
 def _today():

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.generic import DetailView, TemplateView, View
 
 from . import choices, search
-from .filters import ListSpec
+from .filters import LISTS, ListSpec
 from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 
 # Lists ---------------------------------------------------------------------
@@ -44,6 +44,9 @@ class RecordListView(View):
 # Details -------------------------------------------------------------------
 
 
+LIST_OF_MODEL = {spec.model: spec for spec in LISTS.values()}
+
+
 def published_sources():
     return Prefetch("sources", queryset=Source.objects.published())
 
@@ -61,6 +64,9 @@ class RecordDetailView(DetailView):
 
     def get_template_names(self):
         return [f"registry/{self.model._meta.model_name}_detail.html"]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(list_spec=LIST_OF_MODEL[self.model], **kwargs)
 
 
 class AgencyDetailView(RecordDetailView):
@@ -176,8 +182,9 @@ class SourceDetailView(RecordDetailView):
             ("Audits", source.audits.published().for_display()),
             ("Policies", source.policies.published()),
         ]
+        citing = [(label, list(rows)) for label, rows in citing]
         return super().get_context_data(
-            citing=[(label, list(rows)) for label, rows in citing], **kwargs
+            citing=citing, cited=any(rows for _label, rows in citing), **kwargs
         )
 
 

@@ -1,5 +1,7 @@
 """Template helpers used across the register's pages (loaded as builtins)."""
 
+from decimal import Decimal
+
 from django import forms, template
 from django.urls import reverse
 from django.utils.html import format_html
@@ -69,3 +71,21 @@ def field_kind(bound_field):
     if isinstance(widget, forms.Select):
         return "select"
     return "input"
+
+
+@register.filter
+def humanize_key(value):
+    """``"false_match_rate"`` → "False match rate"."""
+    text = str(value or "").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+@register.filter
+def metric_value(value):
+    """A measured figure as written, never in exponent form: ``1e-05`` → "0.00001"."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
