@@ -300,4 +300,5 @@ def search_view(request):
                     "list_url_name": list_url_name,
                 }
             )
-    return render(request, "registry/search.html", {"query": query, "groups": groups})
+    context = {"query": query, "groups": groups, "found": any(g["rows"] for g in groups)}
+    return render(request, "registry/search.html", context)
