@@ -92,9 +92,7 @@ def check_transition(record, *, to: str, user) -> None:
         )
 
 
-def transition(
-    records: Iterable, *, to: str, user, reason: str, public_note: str = ""
-) -> int:
+def transition(records: Iterable, *, to: str, user, reason: str, public_note: str = "") -> int:
     """
     Move ``records`` to state ``to`` for ``user``, recording ``reason`` in history.
 

@@ -1,0 +1,174 @@
+"""
+"Needs attention": the problems a maintainer should look at, one section each.
+
+Each check is a QuerySet over published records (what the public reads), plus
+suggestions waiting for triage. Every section costs two queries per model (a
+count and the first rows), however many problems there are.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+
+from ..choices import (
+    IN_FORCE_POLICY_STATUSES,
+    AuditStatus,
+    DeploymentStatus,
+    State,
+    SuggestionState,
+)
+from ..models import RECORD_MODELS, Deployment, Policy, Source, Suggestion
+from .base import verification_due_date
+
+ROWS_PER_GROUP = 20
+
+
+@dataclass
+class Group:
+    """The records of one model with one kind of problem."""
+
+    model: type
+    count: int
+    rows: list
+    changelist_url: str
+
+    @property
+    def label(self):
+        return self.model._meta.verbose_name_plural.capitalize()
+
+    @property
+    def more(self):
+        return self.count - len(self.rows)
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    explanation: str
+    groups: list[Group] = field(default_factory=list)
+
+    @property
+    def count(self):
+        return sum(group.count for group in self.groups)
+
+
+def expired_in_force(queryset, today=None):
+    """Policies still marked enacted or in force whose end date has passed."""
+    today = today or timezone.localdate()
+    return queryset.filter(status__in=IN_FORCE_POLICY_STATUSES, ends__lt=today)
+
+
+def not_verified(queryset):
+    due = verification_due_date()
+    return queryset.filter(last_verified__isnull=True) | queryset.filter(last_verified__lt=due)
+
+
+#: What each model's name (``__str__``) reads, so listing rows costs no extra query.
+NAME_RELATIONS = {
+    "deployment": ["agency", "system"],
+    "audit": ["system", "deployment__agency", "deployment__system"],
+}
+
+
+def display_queryset(model):
+    relations = NAME_RELATIONS.get(model._meta.model_name)
+    return model.objects.select_related(*relations) if relations else model.objects.all()
+
+
+def _group(model, queryset, params):
+    url = reverse(f"admin:registry_{model._meta.model_name}_changelist")
+    rows = [
+        (obj, reverse(f"admin:registry_{model._meta.model_name}_change", args=[obj.pk]))
+        for obj in queryset[:ROWS_PER_GROUP]
+    ]
+    return Group(model, queryset.count(), rows, f"{url}?{urlencode(params)}")
+
+
+def needs_attention(user) -> list[Section]:
+    """The sections of the page, each with the models ``user`` may view."""
+
+    def visible(model):
+        return user.has_perm(f"registry.view_{model._meta.model_name}")
+
+    published = {"state__exact": State.PUBLISHED}
+    unsourced = Section(
+        "unsourced",
+        "Published records with no source",
+        "Every claim in the register is backed by at least one source.",
+    )
+    unverified = Section(
+        "unverified",
+        "Not verified for 12 months",
+        "Published records never re-checked against their sources, or last checked "
+        "over a year ago.",
+    )
+    for model in RECORD_MODELS:
+        if not visible(model):
+            continue
+        base = display_queryset(model).published()
+        if model is not Source:
+            unsourced.groups.append(
+                _group(model, base.unsourced(), {**published, "sources": "none"})
+            )
+        unverified.groups.append(
+            _group(model, not_verified(base), {**published, "verified": "due"})
+        )
+
+    unaudited = Section(
+        "unaudited",
+        "Active deployments with no known bias test",
+        "Published, active deployments whose audit status is “no bias test known”.",
+    )
+    if visible(Deployment):
+        queryset = (
+            display_queryset(Deployment)
+            .published()
+            .active()
+            .with_audit_status(AuditStatus.NONE_KNOWN)
+        )
+        params = {
+            **published,
+            "status__exact": DeploymentStatus.ACTIVE,
+            "audit_status__exact": AuditStatus.NONE_KNOWN,
+        }
+        unaudited.groups.append(_group(Deployment, queryset, params))
+
+    expired = Section(
+        "expired",
+        "Policies past their end date but still marked in force",
+        "Their status should probably be expired, repealed or superseded.",
+    )
+    if visible(Policy):
+        queryset = expired_in_force(Policy.objects.published())
+        expired.groups.append(_group(Policy, queryset, {**published, "expired": "yes"}))
+
+    broken = Section(
+        "broken-links",
+        "Sources whose link is broken",
+        "The last link check of these published sources failed. Fix the address, or add "
+        "a web-archive copy.",
+    )
+    if visible(Source):
+        queryset = Source.objects.published().filter(link_ok=False)
+        broken.groups.append(_group(Source, queryset, {**published, "link_ok__exact": "0"}))
+
+    suggestions = Section(
+        "suggestions",
+        "Suggestions waiting for triage",
+        "Corrections and additions sent by the public, not yet accepted, rejected or "
+        "marked duplicate.",
+    )
+    if visible(Suggestion):
+        queryset = Suggestion.objects.filter(state=SuggestionState.NEW)
+        suggestions.groups.append(
+            _group(Suggestion, queryset, {"state__exact": SuggestionState.NEW})
+        )
+
+    return [
+        section
+        for section in (unsourced, unverified, unaudited, expired, broken, suggestions)
+        if section.groups
+    ]

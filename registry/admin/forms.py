@@ -1,0 +1,172 @@
+"""Forms of the maintainers' admin: the record form and the workflow confirmation forms."""
+
+from django import forms
+from django.db.models.signals import post_save
+from simple_history.utils import get_m2m_reverse_field_name
+
+from .. import workflow
+from ..choices import DatePrecision, State
+
+REASON_MAX_LENGTH = 300
+
+
+def reason_field(**kwargs):
+    defaults = {
+        "label": "Reason for this change",
+        "max_length": REASON_MAX_LENGTH,
+        "help_text": "A few words kept in the record's history, e.g. “Corrected start date "
+        "from the 2021 council minutes”.",
+    }
+    return forms.CharField(**{**defaults, **kwargs})
+
+
+class RecordAdminForm(forms.ModelForm):
+    """
+    The change form of every record.
+
+    ``user`` and ``revert_record`` are set by ``RecordAdmin.get_form`` on a
+    subclass made per request: the admin instantiates forms itself, without
+    extra arguments.
+    """
+
+    change_reason = reason_field(required=False)
+
+    user = None
+    revert_record = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._stored_slug = self.instance.slug if self.instance.pk else None
+        self._stored_state = self.instance.state if self.instance.pk else None
+        # Required when changing a record; a new record's history says “Created”.
+        self.fields["change_reason"].required = self.instance.pk is not None
+        if "state" in self.fields and self.user is not None:
+            allowed = workflow.allowed_states(self.user, self._meta.model)
+            state = self.fields["state"]
+            state.choices = [(v, label) for v, label in State.choices if v in allowed]
+            state.error_messages["invalid_choice"] = (
+                "Only reviewers may publish or retract records. Choose draft or in review, "
+                "and a reviewer will publish it."
+            )
+        if self.revert_record is not None and not self.is_bound:
+            self._load_revert_initial()
+
+    def _load_revert_initial(self):
+        """Show the many-to-many links as they were in the version being restored."""
+        record = self.revert_record
+        for field in record._history_m2m_fields:
+            if field.name in self.fields:
+                target = get_m2m_reverse_field_name(field)
+                self.initial[field.name] = [
+                    getattr(row, f"{target}_id") for row in getattr(record, field.name).all()
+                ]
+        if "state" in self.fields:
+            allowed = [value for value, _ in self.fields["state"].choices]
+            if self.initial.get("state") not in allowed:
+                # An editor restores the content of a published version as a draft.
+                self.initial["state"] = State.DRAFT
+        when = record.history_date.strftime("%d %B %Y %H:%M")
+        self.fields["change_reason"].initial = f"Reverted to the version of {when}"
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if (
+            self._stored_slug
+            and slug != self._stored_slug
+            and self._stored_state in (State.PUBLISHED, State.RETRACTED)
+        ):
+            raise forms.ValidationError(
+                "The id of a record that has been published never changes: it is its "
+                f"permanent address. Keep “{self._stored_slug}”."
+            )
+        return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        model = self._meta.model
+        state = cleaned.get("state")
+        if (
+            state == State.PUBLISHED
+            and workflow.requires_source(model)
+            and "sources" in self.fields
+            and not cleaned.get("sources")
+        ):
+            self.add_error("sources", workflow.SOURCE_REQUIRED_MESSAGE)
+        if state == State.RETRACTED and not (cleaned.get("public_note") or "").strip():
+            self.add_error("public_note", workflow.PUBLIC_NOTE_REQUIRED_MESSAGE)
+        self._normalise_partial_dates(cleaned)
+        self._check_date_order(cleaned)
+        self._check_region(cleaned)
+        return cleaned
+
+    def _normalise_partial_dates(self, cleaned):
+        """A date known to the year is stored as 1 January, to the month as the 1st."""
+        for name in list(cleaned):
+            if not name.endswith("_precision"):
+                continue
+            date_name = name.removesuffix("_precision")
+            date = cleaned.get(date_name)
+            if not date:
+                continue
+            if cleaned[name] == DatePrecision.YEAR:
+                cleaned[date_name] = date.replace(month=1, day=1)
+            elif cleaned[name] == DatePrecision.MONTH:
+                cleaned[date_name] = date.replace(day=1)
+
+    def _check_date_order(self, cleaned):
+        for start, end, message in (
+            ("started", "ended", "The end date is before the start date."),
+            ("effective", "ends", "The end date is before the date it took effect."),
+        ):
+            if cleaned.get(start) and cleaned.get(end) and cleaned[end] < cleaned[start]:
+                self.add_error(end, message)
+
+    def _check_region(self, cleaned):
+        region, country = cleaned.get("region"), cleaned.get("country")
+        if region and country and not region.startswith(f"{country}-"):
+            self.add_error(
+                "region",
+                f"The region {region} is not in the country {country}: a region code starts "
+                f"with its country code, e.g. {country}-… .",
+            )
+
+    def _save_m2m(self):
+        """
+        Set the many-to-many links, then write the record's single history entry.
+
+        ``RecordAdmin.save_model`` saves without history; writing the entry here,
+        once the links are set, gives one entry per save holding the final state
+        (simple-history would otherwise write one more entry per link change).
+        """
+        deferred = getattr(self, "_history_deferred", None)
+        super()._save_m2m()
+        if deferred is None:
+            return
+        del self._history_deferred
+        instance = self.instance
+        del instance.skip_history_when_saving
+        post_save.send(
+            sender=type(instance),
+            instance=instance,
+            created=deferred["created"],
+            update_fields=None,
+            raw=False,
+            using=instance._state.db,
+        )
+
+
+class WorkflowActionForm(forms.Form):
+    """The intermediate page of a bulk workflow action: a short reason."""
+
+    prefix = "workflow"
+
+    reason = reason_field()
+
+
+class RetractActionForm(WorkflowActionForm):
+    public_note = forms.CharField(
+        label="Public note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Shown to the public on each retracted record: why it was withdrawn.",
+    )

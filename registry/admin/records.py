@@ -1,0 +1,291 @@
+"""One admin per record model: columns, filters, search and fieldsets."""
+
+from django.contrib import admin
+
+from ..models import Agency, Audit, Deployment, Policy, Source, System, Vendor
+from .attention import expired_in_force
+from .base import RecordAdmin, SourcesFilter, VerifiedFilter
+
+PROVENANCE = ("Provenance", {"fields": ["sources"]})
+AUDIT_STATUS = (
+    "Audit status (derived from published audits)",
+    {"fields": [("audit_status", "audit_finding"), ("audit_date", "audit_date_precision")]},
+)
+AUDIT_STATUS_FIELDS = ["audit_status", "audit_finding", "audit_date", "audit_date_precision"]
+RECORD_FILTERS = ["state", SourcesFilter, VerifiedFilter]
+
+
+class ExpiredInForceFilter(admin.SimpleListFilter):
+    title = "past its end date"
+    parameter_name = "expired"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Ended, but still marked in force")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return expired_in_force(queryset)
+        return queryset
+
+
+@admin.register(Source)
+class SourceAdmin(RecordAdmin):
+    has_sources = False
+    list_display = [
+        "title",
+        "publisher",
+        "kind",
+        "published",
+        "link_ok",
+        "state",
+        "last_verified",
+        "updated_at",
+    ]
+    list_filter = ["state", "kind", "link_ok", VerifiedFilter]
+    search_fields = ["title", "publisher", "url", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = [
+        *RecordAdmin.readonly_fields,
+        "link_ok",
+        "link_status",
+        "link_checked_at",
+        "link_error",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "url",
+                    "archived_url",
+                    "publisher",
+                    "kind",
+                    ("published", "published_precision"),
+                ]
+            },
+        ),
+        (
+            "Link check (filled by check_source_links)",
+            {"fields": [("link_ok", "link_status"), "link_checked_at", "link_error"]},
+        ),
+    ]
+
+    def initial_from_suggestion(self, suggestion):
+        urls = suggestion.source_urls.split()
+        return {"url": urls[0]} if urls else {}
+
+
+@admin.register(Vendor)
+class VendorAdmin(RecordAdmin):
+    list_display = ["name", "country", "source_count", "state", "last_verified", "updated_at"]
+    list_filter = [*RECORD_FILTERS, "country"]
+    search_fields = ["name", "slug", "website"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["sources"]
+    fieldsets = [(None, {"fields": ["name", "slug", "country", "website"]}), PROVENANCE]
+
+
+@admin.register(System)
+class SystemAdmin(RecordAdmin):
+    list_display = [
+        "name",
+        "vendor",
+        "audit_status",
+        "source_count",
+        "state",
+        "last_verified",
+        "updated_at",
+    ]
+    list_filter = [*RECORD_FILTERS, "audit_status"]
+    list_select_related = ["vendor"]
+    search_fields = ["name", "slug", "vendor__name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["vendor", "sources"]
+    readonly_fields = [*RecordAdmin.readonly_fields, *AUDIT_STATUS_FIELDS]
+    suggestion_text_field = "description"
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "vendor", "capabilities", "description"]}),
+        PROVENANCE,
+        AUDIT_STATUS,
+    ]
+
+
+@admin.register(Agency)
+class AgencyAdmin(RecordAdmin):
+    list_display = [
+        "name",
+        "acronym",
+        "kind",
+        "level",
+        "country",
+        "region",
+        "source_count",
+        "state",
+        "last_verified",
+        "updated_at",
+    ]
+    list_filter = [*RECORD_FILTERS, "kind", "level", "country"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "acronym", "slug", "locality", "region"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent", "sources"]
+    fieldsets = [
+        (None, {"fields": ["name", "acronym", "slug", "kind", "level", "parent", "website"]}),
+        ("Where", {"fields": ["country", "region", "locality"]}),
+        PROVENANCE,
+    ]
+
+
+@admin.register(Deployment)
+class DeploymentAdmin(RecordAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "audit_status",
+        "started",
+        "source_count",
+        "state",
+        "last_verified",
+        "updated_at",
+    ]
+    list_filter = [*RECORD_FILTERS, "status", "audit_status"]
+    list_select_related = ["agency", "system"]
+    search_fields = ["slug", "agency__name", "agency__acronym", "system__name", "inventory_id"]
+    autocomplete_fields = ["agency", "system", "policies", "sources"]
+    readonly_fields = [*RecordAdmin.readonly_fields, *AUDIT_STATUS_FIELDS]
+    suggestion_text_field = "description"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "slug",
+                    "agency",
+                    "system",
+                    "status",
+                    "uses",
+                    "image_sources",
+                    ("started", "started_precision"),
+                    ("ended", "ended_precision"),
+                    "description",
+                    "policies",
+                ]
+            },
+        ),
+        ("Provenance", {"fields": ["sources", "inventory_id"]}),
+        AUDIT_STATUS,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agency", "system")
+
+
+@admin.register(Audit)
+class AuditAdmin(RecordAdmin):
+    list_display = [
+        "__str__",
+        "auditor_kind",
+        "published",
+        "finding",
+        "is_public",
+        "source_count",
+        "state",
+        "last_verified",
+        "updated_at",
+    ]
+    list_filter = [*RECORD_FILTERS, "auditor_kind", "finding", "is_public"]
+    search_fields = ["slug", "auditor", "system__name", "deployment__agency__name", "summary"]
+    prepopulated_fields = {"slug": ["auditor"]}
+    autocomplete_fields = ["system", "deployment", "sources"]
+    suggestion_text_field = "summary"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "auditor",
+                    "slug",
+                    "auditor_kind",
+                    ("system", "deployment"),
+                    ("published", "published_precision"),
+                    "is_public",
+                    "dimensions",
+                    "finding",
+                    "metrics",
+                    "summary",
+                    "report_url",
+                ]
+            },
+        ),
+        ("Provenance", {"fields": ["sources", "inventory_id"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("system", "deployment__agency", "deployment__system")
+        )
+
+
+@admin.register(Policy)
+class PolicyAdmin(RecordAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "status",
+        "country",
+        "region",
+        "ends",
+        "binds_by_jurisdiction",
+        "source_count",
+        "state",
+        "last_verified",
+        "updated_at",
+    ]
+    list_filter = [
+        *RECORD_FILTERS,
+        "kind",
+        "status",
+        ExpiredInForceFilter,
+        "binds_by_jurisdiction",
+        "country",
+    ]
+    search_fields = ["title", "slug", "issuer", "locality", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["agencies", "sources"]
+    readonly_fields = [*RecordAdmin.readonly_fields, "binds_by_jurisdiction"]
+    suggestion_text_field = "summary"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "kind",
+                    "status",
+                    "issuer",
+                    "requirements",
+                    "summary",
+                    "url",
+                    "binds_by_jurisdiction",
+                ]
+            },
+        ),
+        ("Where", {"fields": ["country", "region", "locality"]}),
+        (
+            "Dates",
+            {
+                "fields": [
+                    ("adopted", "adopted_precision"),
+                    ("effective", "effective_precision"),
+                    ("ends", "ends_precision"),
+                ]
+            },
+        ),
+        ("Agencies named", {"fields": ["agencies"]}),
+        PROVENANCE,
+    ]

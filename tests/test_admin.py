@@ -1,0 +1,634 @@
+"""The maintainers' admin: every page renders, editors cannot publish, history and revert."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from registry import choices, models
+from registry.choices import State
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Users ---------------------------------------------------------------------
+
+
+def _member(username, group):
+    user = User.objects.create_user(username, password="synthetic-password", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor_client(client):
+    client.force_login(_member("synthetic-editor", "editors"))
+    return client
+
+
+@pytest.fixture
+def reviewer_client(client):
+    client.force_login(_member("synthetic-reviewer", "reviewers"))
+    return client
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("synthetic-admin", password="synthetic-password")
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+# --- Seed-like data ------------------------------------------------------------
+
+
+@pytest.fixture
+def seed():
+    """One record of each model, linked the way the real register links them."""
+    deployment = factories.DeploymentFactory()
+    policy = factories.PolicyFactory(agencies=[deployment.agency])
+    deployment.policies.set([policy])
+    audit = factories.AuditFactory(system=deployment.system)
+    suggestion = models.Suggestion.objects.create(
+        record=deployment,
+        body="Synthetic suggestion: the start date is wrong.",
+        name="Synthetic Sender",
+        email="sender@example.org",
+    )
+    return {
+        "source": deployment.sources.get(),
+        "vendor": deployment.system.vendor,
+        "system": deployment.system,
+        "agency": deployment.agency,
+        "deployment": deployment,
+        "audit": audit,
+        "policy": policy,
+        "suggestion": suggestion,
+    }
+
+
+MODEL_NAMES = ["source", "vendor", "system", "agency", "deployment", "audit", "policy"]
+
+
+def _url(model_name, view, *args):
+    return reverse(f"admin:registry_{model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model_name", [*MODEL_NAMES, "suggestion"])
+def test_change_list_and_change_form_render_for_every_model(admin_client, seed, model_name):
+    obj = seed[model_name]
+    assert admin_client.get(_url(model_name, "changelist")).status_code == 200
+    assert admin_client.get(_url(model_name, "changelist"), {"q": "synthetic"}).status_code == 200
+    response = admin_client.get(_url(model_name, "change", obj.pk))
+    assert response.status_code == 200
+    assert admin_client.get(_url(model_name, "history", obj.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("model_name", MODEL_NAMES)
+def test_add_form_renders_for_every_record_model(admin_client, seed, model_name):
+    response = admin_client.get(_url(model_name, "add"))
+    assert response.status_code == 200
+    assert "Reason for this change" in response.text
+
+
+@pytest.mark.parametrize(
+    "model_name,params",
+    [
+        ("deployment", {"sources": "none", "verified": "due", "audit_status__exact": "none_known"}),
+        ("policy", {"expired": "yes", "sources": "some", "verified": "recent"}),
+        ("source", {"link_ok__exact": "0", "verified": "never"}),
+        ("agency", {"state__exact": "published", "kind__exact": "police"}),
+    ],
+)
+def test_change_list_filters_apply(admin_client, seed, model_name, params):
+    assert admin_client.get(_url(model_name, "changelist"), params).status_code == 200
+
+
+def test_change_list_shows_source_count_and_audit_status(admin_client, seed):
+    response = admin_client.get(_url("deployment", "changelist"))
+    assert "column-source_count" in response.text
+    assert "column-audit_status" in response.text
+
+
+def test_autocomplete_for_sources_answers_editors(editor_client, seed):
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "Synthetic",
+            "app_label": "registry",
+            "model_name": "deployment",
+            "field_name": "sources",
+        },
+    )
+    assert response.status_code == 200
+    assert response.json()["results"]
+
+
+def test_admin_index_links_to_needs_attention(admin_client):
+    response = admin_client.get(reverse("admin:index"))
+    assert reverse("admin:registry_needs_attention") in response.text
+
+
+def test_admin_index_links_to_federal_import_only_when_that_page_exists(admin_client):
+    response = admin_client.get(reverse("admin:index"))
+    try:
+        url = reverse("federal-import")
+    except NoReverseMatch:
+        assert "federal AI use case inventory" not in response.text
+    else:
+        assert url in response.text
+
+
+# --- Forms: plain-words validation ---------------------------------------------
+
+
+def _form_data(response):
+    """The values of a rendered admin form, ready to post back."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            data[name] = [str(v) for v in value]
+        else:
+            data[name] = value
+    return data
+
+
+def _post_change(client, obj, **changes):
+    url = _url(obj._meta.model_name, "change", obj.pk)
+    data = _form_data(client.get(url))
+    data.update(changes)
+    data = {k: v for k, v in data.items() if v is not None}
+    return client.post(url, data)
+
+
+def test_publishing_a_deployment_without_a_source_is_refused_in_plain_words(admin_client):
+    deployment = factories.DeploymentFactory(state=State.DRAFT, sources=[])
+    response = _post_change(
+        admin_client, deployment, state=State.PUBLISHED, change_reason="Ready", sources=[]
+    )
+    assert response.status_code == 200
+    assert "Every published deployment, audit and policy cites at least one source" in (
+        response.text
+    )
+    deployment.refresh_from_db()
+    assert deployment.state == State.DRAFT
+
+
+def test_an_audit_must_concern_a_system_or_a_deployment(admin_client):
+    audit = factories.AuditFactory(state=State.DRAFT)
+    response = _post_change(admin_client, audit, system="", deployment="", change_reason="x")
+    assert "An audit must concern a system or a deployment." in response.text
+
+
+def test_a_date_known_to_the_year_is_stored_as_first_january(admin_client):
+    deployment = factories.DeploymentFactory(state=State.DRAFT)
+    response = _post_change(
+        admin_client,
+        deployment,
+        started="2019-05-14",
+        started_precision="year",
+        change_reason="Only the year is known",
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    deployment.refresh_from_db()
+    assert deployment.started == datetime.date(2019, 1, 1)
+
+
+def test_an_end_before_the_start_is_refused(admin_client):
+    deployment = factories.DeploymentFactory(state=State.DRAFT)
+    response = _post_change(
+        admin_client, deployment, started="2020-01-01", ended="2019-01-01", change_reason="x"
+    )
+    assert "The end date is before the start date." in response.text
+
+
+def test_a_region_outside_the_country_is_refused(admin_client):
+    agency = factories.AgencyFactory(state=State.DRAFT, country="GB", region="GB-WLS")
+    response = _post_change(admin_client, agency, region="US-CA", change_reason="x")
+    assert "a region code starts with its country code" in response.text
+
+
+def test_changing_a_record_needs_a_reason(admin_client):
+    vendor = factories.VendorFactory(state=State.DRAFT)
+    response = _post_change(admin_client, vendor, name="Synthetic Vendor Renamed", change_reason="")
+    assert response.status_code == 200
+    vendor.refresh_from_db()
+    assert vendor.name != "Synthetic Vendor Renamed"
+
+
+def test_the_id_of_a_published_record_never_changes(admin_client):
+    vendor = factories.VendorFactory()
+    response = _post_change(admin_client, vendor, slug="synthetic-new-id", change_reason="x")
+    assert "permanent address" in response.text
+
+
+# --- Editors cannot publish -----------------------------------------------------
+
+
+def test_editor_cannot_publish_through_the_change_form(editor_client):
+    deployment = factories.DeploymentFactory(state=State.IN_REVIEW)
+    response = _post_change(
+        editor_client, deployment, state=State.PUBLISHED, change_reason="Looks done"
+    )
+    assert response.status_code == 200
+    assert "Only reviewers may publish or retract records" in response.text
+    deployment.refresh_from_db()
+    assert deployment.state == State.IN_REVIEW
+
+
+def test_editor_is_not_offered_published_or_retracted_states(editor_client):
+    vendor = factories.VendorFactory(state=State.DRAFT)
+    response = editor_client.get(_url("vendor", "change", vendor.pk))
+    choices_offered = [v for v, _ in response.context["adminform"].form.fields["state"].choices]
+    assert choices_offered == [State.DRAFT, State.IN_REVIEW]
+
+
+def test_editor_cannot_add_a_published_record(editor_client):
+    response = editor_client.post(
+        _url("vendor", "add"),
+        {"name": "Synthetic Vendor New", "slug": "synthetic-vendor-new", "state": "published"},
+    )
+    assert response.status_code == 200
+    assert not models.Vendor.objects.filter(slug="synthetic-vendor-new").exists()
+
+
+def test_editor_sees_published_records_read_only(editor_client):
+    vendor = factories.VendorFactory(state=State.PUBLISHED)
+    response = editor_client.get(_url("vendor", "change", vendor.pk))
+    assert response.status_code == 200
+    assert "adminform" in response.context
+    assert "name" not in response.context["adminform"].form.fields
+    refused = editor_client.post(
+        _url("vendor", "change", vendor.pk),
+        {
+            "name": "Synthetic Changed",
+            "slug": vendor.slug,
+            "state": "published",
+            "change_reason": "x",
+        },
+    )
+    assert refused.status_code == 403
+
+
+def _action(client, model_name, action, objs, **extra):
+    data = {
+        "action": action,
+        "_selected_action": [str(obj.pk) for obj in objs],
+        "index": "0",
+        **extra,
+    }
+    return client.post(_url(model_name, "changelist"), data)
+
+
+def test_editor_is_not_offered_the_publish_and_retract_actions(editor_client):
+    factories.VendorFactory(state=State.DRAFT)
+    response = editor_client.get(_url("vendor", "changelist"))
+    offered = [name for name, _ in response.context["action_form"].fields["action"].choices]
+    assert "send_to_review" in offered
+    assert "mark_verified" in offered
+    assert "publish" not in offered
+    assert "retract" not in offered
+
+
+def test_editor_cannot_publish_by_posting_the_bulk_action(editor_client):
+    vendor = factories.VendorFactory(state=State.IN_REVIEW)
+    _action(
+        editor_client,
+        "vendor",
+        "publish",
+        [vendor],
+        **{"workflow-reason": "x", "workflow-apply": "1"},
+    )
+    vendor.refresh_from_db()
+    assert vendor.state == State.IN_REVIEW
+
+
+def test_editor_cannot_publish_through_a_suggestion_link(editor_client, seed):
+    suggestion = models.Suggestion.objects.create(body="Synthetic: a vendor is missing.")
+    url = _url("vendor", "add") + f"?suggestion={suggestion.pk}&state=published"
+    form = editor_client.get(url).context["adminform"].form
+    assert form.initial["state"] == State.DRAFT
+    response = editor_client.post(
+        url, {"name": "Synthetic Vendor X", "slug": "synthetic-vendor-x", "state": "published"}
+    )
+    assert response.status_code == 200
+    assert not models.Vendor.objects.filter(slug="synthetic-vendor-x").exists()
+
+
+def test_editor_cannot_revert_a_record_to_its_published_version(editor_client):
+    vendor = factories.VendorFactory(state=State.PUBLISHED)
+    published_version = vendor.history.latest()
+    vendor.state = State.DRAFT
+    vendor.save()
+    url = _url("vendor", "simple_history", vendor.pk, published_version.history_id)
+    response = editor_client.get(url)
+    assert response.status_code == 200
+    data = _form_data(response)
+    assert data["state"] == State.DRAFT
+    data.update(state=State.PUBLISHED, change_reason="Restore")
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    vendor.refresh_from_db()
+    assert vendor.state == State.DRAFT
+
+
+def test_editor_cannot_revert_a_published_record(editor_client):
+    vendor = factories.VendorFactory(state=State.DRAFT, name="Synthetic Old Name")
+    draft_version = vendor.history.latest()
+    vendor.name = "Synthetic New Name"
+    vendor.state = State.PUBLISHED
+    vendor.save()
+    url = _url("vendor", "simple_history", vendor.pk, draft_version.history_id)
+    response = editor_client.get(url)
+    assert response.context["revert_disabled"]
+    data = _form_data(response)
+    response = editor_client.post(url, {**data, "change_reason": "Go back"})
+    assert response.status_code == 403
+    vendor.refresh_from_db()
+    assert vendor.name == "Synthetic New Name"
+
+
+# --- Reviewers publish, with a reason -------------------------------------------
+
+
+def test_bulk_publish_asks_for_a_reason_first(reviewer_client):
+    vendor = factories.VendorFactory(state=State.IN_REVIEW)
+    response = _action(reviewer_client, "vendor", "publish", [vendor])
+    assert response.status_code == 200
+    assert "Reason for this change" in response.text
+    response = _action(
+        reviewer_client,
+        "vendor",
+        "publish",
+        [vendor],
+        **{"workflow-apply": "1", "workflow-reason": ""},
+    )
+    assert response.status_code == 200
+    vendor.refresh_from_db()
+    assert vendor.state == State.IN_REVIEW
+
+
+def test_reviewer_publishes_in_bulk_and_history_keeps_who_and_why(reviewer_client):
+    vendors = factories.VendorFactory.create_batch(2, state=State.IN_REVIEW)
+    response = _action(
+        reviewer_client,
+        "vendor",
+        "publish",
+        vendors,
+        **{"workflow-apply": "1", "workflow-reason": "Checked both against their sources"},
+    )
+    assert response.status_code == 302
+    for vendor in vendors:
+        vendor.refresh_from_db()
+        assert vendor.state == State.PUBLISHED
+        latest = vendor.history.latest()
+        assert latest.history_user.username == "synthetic-reviewer"
+        assert latest.history_change_reason == "Checked both against their sources"
+
+
+def test_reviewer_publishes_through_the_change_form(reviewer_client):
+    deployment = factories.DeploymentFactory(state=State.IN_REVIEW)
+    response = _post_change(
+        reviewer_client, deployment, state=State.PUBLISHED, change_reason="Reviewed"
+    )
+    assert response.status_code == 302
+    deployment.refresh_from_db()
+    assert deployment.state == State.PUBLISHED
+
+
+def test_bulk_publish_refuses_a_deployment_without_a_source(reviewer_client):
+    deployment = factories.DeploymentFactory(state=State.IN_REVIEW, sources=[])
+    response = _action(
+        reviewer_client,
+        "deployment",
+        "publish",
+        [deployment],
+        **{"workflow-apply": "1", "workflow-reason": "Go"},
+    )
+    assert response.status_code == 302
+    deployment.refresh_from_db()
+    assert deployment.state == State.IN_REVIEW
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("cites at least one source" in m for m in messages)
+
+
+def test_retract_asks_for_a_public_note(reviewer_client):
+    policy = factories.PolicyFactory()
+    response = _action(
+        reviewer_client,
+        "policy",
+        "retract",
+        [policy],
+        **{"workflow-apply": "1", "workflow-reason": "Wrong city"},
+    )
+    assert response.status_code == 200
+    assert "Public note" in response.text
+    response = _action(
+        reviewer_client,
+        "policy",
+        "retract",
+        [policy],
+        **{
+            "workflow-apply": "1",
+            "workflow-reason": "Wrong city",
+            "workflow-public_note": "This ordinance was confused with another city's.",
+        },
+    )
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert policy.state == State.RETRACTED
+    assert policy.public_note == "This ordinance was confused with another city's."
+
+
+def test_workflow_actions_work_from_the_change_form(reviewer_client):
+    vendor = factories.VendorFactory(state=State.IN_REVIEW)
+    url = _url("vendor", "change", vendor.pk)
+    data = {"CHANGE_FORM-action": "publish", "_selected_action": str(vendor.pk)}
+    response = reviewer_client.post(url, data)
+    assert response.status_code == 200
+    assert "Reason for this change" in response.text
+    response = reviewer_client.post(
+        url, {**data, "workflow-apply": "1", "workflow-reason": "Reviewed on its page"}
+    )
+    assert response.status_code == 302
+    vendor.refresh_from_db()
+    assert vendor.state == State.PUBLISHED
+
+
+def test_editor_sends_drafts_to_review(editor_client):
+    vendor = factories.VendorFactory(state=State.DRAFT)
+    _action(
+        editor_client,
+        "vendor",
+        "send_to_review",
+        [vendor],
+        **{"workflow-apply": "1", "workflow-reason": "Ready for review"},
+    )
+    vendor.refresh_from_db()
+    assert vendor.state == State.IN_REVIEW
+
+
+def test_mark_as_verified_today_records_the_date_and_reason(editor_client):
+    agency = factories.AgencyFactory(last_verified=None)
+    _action(
+        editor_client,
+        "agency",
+        "mark_verified",
+        [agency],
+        **{"workflow-apply": "1", "workflow-reason": "Re-read the 2024 council minutes"},
+    )
+    agency.refresh_from_db()
+    assert agency.last_verified == timezone.localdate()
+    assert agency.history.latest().history_change_reason == "Re-read the 2024 council minutes"
+
+
+# --- History ------------------------------------------------------------------
+
+
+def test_every_admin_save_records_author_reason_and_final_sources(admin_client, superuser):
+    deployment = factories.DeploymentFactory(state=State.DRAFT)
+    new_source = factories.SourceFactory()
+    before = deployment.history.count()
+    response = _post_change(
+        admin_client,
+        deployment,
+        description="Synthetic description",
+        sources=[str(new_source.pk)],
+        change_reason="Added the council report",
+    )
+    assert response.status_code == 302
+    assert deployment.history.count() == before + 1  # one entry, links included
+    latest = deployment.history.latest()
+    assert latest.history_user == superuser
+    assert latest.history_change_reason == "Added the council report"
+    assert [row.source_id for row in latest.sources.all()] == [new_source.pk]
+
+
+def test_a_record_added_in_the_admin_is_recorded_as_created(admin_client, superuser):
+    response = admin_client.post(
+        _url("vendor", "add"),
+        {"name": "Synthetic Vendor Added", "slug": "synthetic-vendor-added", "state": "draft"},
+    )
+    assert response.status_code == 302
+    vendor = models.Vendor.objects.get(slug="synthetic-vendor-added")
+    (entry,) = vendor.history.all()
+    assert entry.history_type == "+"
+    assert entry.history_change_reason == "Created"
+    assert entry.history_user == superuser
+
+
+def test_history_page_shows_reason_and_changed_fields(admin_client):
+    vendor = factories.VendorFactory(state=State.DRAFT, name="Synthetic Before")
+    _post_change(admin_client, vendor, name="Synthetic After", change_reason="Company renamed")
+    response = admin_client.get(_url("vendor", "history", vendor.pk))
+    assert "Company renamed" in response.text
+    assert "Synthetic Before" in response.text
+    assert "Synthetic After" in response.text
+
+
+def test_revert_restores_values_and_links_as_a_new_recorded_change(admin_client, superuser):
+    old_source = factories.SourceFactory()
+    vendor = factories.VendorFactory(
+        state=State.DRAFT, name="Synthetic Original", sources=[old_source]
+    )
+    original = vendor.history.latest()
+    _post_change(
+        admin_client,
+        vendor,
+        name="Synthetic Mistake",
+        sources=[str(factories.SourceFactory().pk)],
+        change_reason="Oops",
+    )
+    count = vendor.history.count()
+    url = _url("vendor", "simple_history", vendor.pk, original.history_id)
+    data = _form_data(admin_client.get(url))
+    assert data["change_reason"].startswith("Reverted to the version of")
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    vendor.refresh_from_db()
+    assert vendor.name == "Synthetic Original"
+    assert list(vendor.sources.all()) == [old_source]
+    assert vendor.history.count() == count + 1
+    latest = vendor.history.latest()
+    assert latest.history_user == superuser
+    assert latest.history_change_reason.startswith("Reverted to the version of")
+
+
+def test_revert_keeps_the_derived_audit_status(admin_client):
+    system = factories.SystemFactory(state=State.DRAFT)
+    first = system.history.latest()
+    factories.AuditFactory(system=system)
+    system.refresh_from_db()
+    assert system.audit_status == choices.AuditStatus.REPORTED
+    url = _url("system", "simple_history", system.pk, first.history_id)
+    admin_client.post(url, _form_data(admin_client.get(url)))
+    system.refresh_from_db()
+    assert system.audit_status == choices.AuditStatus.REPORTED
+
+
+# --- Suggestions -------------------------------------------------------------------
+
+
+def test_suggestion_shows_sender_only_in_the_admin_and_links_its_record(admin_client, seed):
+    suggestion = seed["suggestion"]
+    response = admin_client.get(_url("suggestion", "change", suggestion.pk))
+    assert "sender@example.org" in response.text
+    assert _url("deployment", "change", seed["deployment"].pk) + f"?suggestion={suggestion.pk}" in (
+        response.text
+    )
+
+
+def test_draft_from_a_suggestion_is_prefilled_and_accepts_the_suggestion(editor_client):
+    suggestion = models.Suggestion.objects.create(
+        body="Synthetic: the city council adopted a ban.", source_urls="https://example.org/ban"
+    )
+    add_url = _url("policy", "add") + f"?suggestion={suggestion.pk}"
+    response = editor_client.get(add_url)
+    assert response.context["adminform"].form.initial["summary"] == suggestion.body
+    assert "Synthetic: the city council adopted a ban." in response.text
+    source = factories.SourceFactory()
+    response = editor_client.post(
+        add_url,
+        {
+            "title": "Synthetic Ban Ordinance",
+            "slug": "synthetic-ban-ordinance",
+            "kind": "ban",
+            "status": "in_force",
+            "country": "US",
+            "region": "US-CA",
+            "summary": suggestion.body,
+            "requirements": ["ban_government_use"],
+            "adopted_precision": "day",
+            "effective_precision": "day",
+            "ends_precision": "day",
+            "sources": [str(source.pk)],
+            "state": "draft",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    policy = models.Policy.objects.get(slug="synthetic-ban-ordinance")
+    assert policy.state == State.DRAFT
+    suggestion.refresh_from_db()
+    assert suggestion.state == choices.SuggestionState.ACCEPTED
+    assert suggestion.record == policy
+
+
+def test_suggestions_are_triaged_in_bulk(editor_client):
+    suggestion = models.Suggestion.objects.create(body="Synthetic: duplicate of another.")
+    response = _action(editor_client, "suggestion", "mark_duplicate", [suggestion])
+    assert response.status_code == 302
+    suggestion.refresh_from_db()
+    assert suggestion.state == choices.SuggestionState.DUPLICATE
+    assert suggestion.triaged_by.username == "synthetic-editor"
