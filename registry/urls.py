@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import changes, suggestions, views
+from . import bulk, changes, suggestions, views
 from .filters import LISTS
 
 app_name = "registry"
@@ -50,4 +50,8 @@ urlpatterns = [
         changes.RecordHistoryFeed(),
         name="record-history-feed",
     ),
+    # Bulk data: the whole published register, its licence and how to cite it.
+    path("data/", bulk.data_page, name="data"),
+    path("data/registry.json", bulk.registry_json_download, name="data-json"),
+    path("data/registry-csv.zip", bulk.registry_csv_download, name="data-csv-zip"),
 ]

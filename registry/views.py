@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import render
 from django.views.generic import DetailView, TemplateView, View
 
-from . import choices, search
+from . import choices, citations, exports, facets, search
 from .filters import LISTS, ListSpec
 from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 
@@ -22,7 +22,14 @@ class RecordListView(View):
     spec: ListSpec = None
 
     def get(self, request, *args, **kwargs):
+        try:
+            export_format = exports.requested_format(request.GET)
+        except exports.UnknownFormat as exc:
+            return exports.bad_format_response(exc)
         filterset = self.spec.filterset(request.GET, request=request)
+        if export_format:
+            # The same rows as the page, all of them, streamed as CSV or JSON.
+            return exports.list_export(request, self.spec, filterset, export_format)
         valid = filterset.is_valid()
         rows = filterset.qs if valid else filterset.queryset.none()
         paginator = Paginator(rows, settings.REGISTER_PAGE_SIZE)
@@ -37,6 +44,11 @@ class RecordListView(View):
             "rows": page.object_list,
             # The filters in force, empty values dropped: what every link must keep.
             "query": filterset.data,
+            "facets": facets.facets_for(self.spec, filterset),
+            "chips": facets.chips_for(filterset),
+            "summary": facets.summary_sentence(self.spec, filterset, paginator.count)
+            if valid
+            else "",
         }
         return render(request, self.spec.template_name, context, status=200 if valid else 400)
 
@@ -65,8 +77,21 @@ class RecordDetailView(DetailView):
     def get_template_names(self):
         return [f"registry/{self.model._meta.model_name}_detail.html"]
 
+    def get(self, request, *args, **kwargs):
+        export_format = request.GET.get("format", "").strip().lower()
+        if export_format == "json":
+            self.object = self.get_object()
+            return citations.record_json_response(request, self.object)
+        if export_format not in ("", "html"):
+            return citations.bad_format_response(export_format)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(list_spec=LIST_OF_MODEL[self.model], **kwargs)
+        return super().get_context_data(
+            list_spec=LIST_OF_MODEL[self.model],
+            citation=citations.cite(self.request, self.object),
+            **kwargs,
+        )
 
 
 class AgencyDetailView(RecordDetailView):

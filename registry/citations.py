@@ -1,0 +1,153 @@
+"""
+Citing a record: its permalink, a citation line, a BibTeX entry, and its JSON.
+
+Every record page offers what a reporter or a researcher needs to cite it, and
+its JSON twin at the same URL with ``?format=json``: the `fr-registry/1`
+record (as in the bulk download) plus its URL, when it last changed, and for
+systems and deployments the audit status derived from published audits.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+
+from . import choices, dates
+from .exports import licence_link, published
+from .importers import registry_json
+
+# Characters BibTeX/LaTeX treat specially, and how to write them as text.
+_BIBTEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
+}
+_BIBTEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _BIBTEX_ESCAPES))
+_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9:-]+")
+
+
+def bibtex_escape(text: str) -> str:
+    """``"R&D {draft}"`` → ``"R\\&D \\{draft\\}"``: text that BibTeX prints as written."""
+    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_ESCAPES[m.group()], " ".join(str(text).split()))
+
+
+def title_of(record) -> str:
+    """What the record is called in a citation: its title or name, else its description."""
+    return getattr(record, "title", None) or getattr(record, "name", None) or str(record)
+
+
+def list_name_of(record) -> str:
+    """The `fr-registry/1` list a record belongs to (``deployments``...)."""
+    for name, spec in registry_json.SPEC.items():
+        if isinstance(record, spec["model"]):
+            return name
+    raise ValueError(f"{type(record).__name__} is not a register record")
+
+
+@dataclass(frozen=True)
+class Citation:
+    title: str
+    url: str
+    accessed: datetime.date
+    register: str
+    key: str
+    year: int | None
+
+    @property
+    def accessed_text(self) -> str:
+        return dates.humanize(self.accessed, choices.DatePrecision.DAY)
+
+    @property
+    def line(self) -> str:
+        """ "<Title>. In: <Register>. <URL> (accessed 26 November 2026)."."""
+        title = self.title.rstrip(".")
+        return f"{title}. In: {self.register}. {self.url} (accessed {self.accessed_text})."
+
+    @property
+    def bibtex(self) -> str:
+        fields = [
+            ("title", f"{{{bibtex_escape(self.title)}}}"),
+            ("howpublished", f"\\url{{{self.url}}}"),
+            ("organization", bibtex_escape(self.register)),
+            ("year", str(self.year) if self.year else None),
+            ("url", self.url),
+            ("urldate", self.accessed.isoformat()),
+            ("note", f"Accessed {self.accessed_text}"),
+        ]
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
+        return f"@misc{{{self.key},\n{body}\n}}"
+
+
+def cite(request, record) -> Citation:
+    """The citation of ``record`` as read now, at its permanent URL."""
+    model_name = record._meta.model_name
+    return Citation(
+        title=title_of(record),
+        url=request.build_absolute_uri(record.get_absolute_url()),
+        accessed=timezone.localdate(),
+        register=settings.REGISTER_NAME,
+        key=_KEY_UNSAFE.sub("-", f"{settings.REGISTER_SHORT_NAME}:{model_name}:{record.slug}"),
+        year=record.updated_at.year if record.updated_at else None,
+    )
+
+
+# JSON -------------------------------------------------------------------------
+
+
+def record_document(request, record) -> dict:
+    """
+    The record as its JSON page shows it: the `fr-registry/1` record, where
+    references to records that are not published are left out, plus ``url``,
+    ``last_updated`` and (systems, deployments) ``audit``.
+    """
+    name = list_name_of(record)
+    document = registry_json.record(name, record)
+    for key, kind in registry_json.SPEC[name]["keys"].items():
+        if isinstance(kind, tuple) and kind[0] == "ref" and key in document:
+            if published(getattr(record, key)) is None:
+                del document[key]
+        elif isinstance(kind, tuple) and kind[0] == "refs" and key in document:
+            document[key] = sorted(getattr(record, key).published().values_list("slug", flat=True))
+    if record.is_retracted and record.public_note:
+        document["public_note"] = record.public_note
+    document["url"] = request.build_absolute_uri(record.get_absolute_url())
+    document["last_updated"] = (
+        record.updated_at.astimezone(datetime.UTC).replace(microsecond=0).isoformat()
+        .replace("+00:00", "Z")
+    )  # fmt: skip
+    if hasattr(record, "audit_status"):
+        document["audit"] = {
+            "status": record.audit_status,
+            "status_label": record.get_audit_status_display(),
+            "finding": record.audit_finding or None,
+            "date": dates.to_iso(record.audit_date, record.audit_date_precision),
+        }
+    citation = cite(request, record)
+    document["citation"] = {"text": citation.line, "bibtex": citation.bibtex}
+    document["licence"] = settings.DATA_LICENCE_URL
+    return document
+
+
+def bad_format_response(value: str) -> HttpResponse:
+    return HttpResponse(
+        f"Unknown format “{value}”. A record page is available as format=json.\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def record_json_response(request, record) -> JsonResponse:
+    response = JsonResponse(record_document(request, record), json_dumps_params={"indent": 2,
+                            "ensure_ascii": False})  # fmt: skip
+    response["Link"] = licence_link()
+    return response
