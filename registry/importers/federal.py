@@ -973,6 +973,10 @@ class Summary:
     notes: list = field(default_factory=list)
     missing: list = field(default_factory=list)  # (slug, inventory_id, last year)
 
+    @property
+    def skipped_count(self):
+        return len(self.skipped) + self.not_face_recognition
+
     def lines(self):
         prefix = "Dry run, nothing written. " if self.dry_run else ""
         yield (f"{prefix}{self.filename}: {self.layout.name} layout, imported as the "
@@ -986,8 +990,7 @@ class Summary:
         for label, slug, fields in self.updated:
             yield f"  ~ {slug} ({', '.join(fields)}) ← {label}"
         yield f"Unchanged: {len(self.unchanged)}"
-        skipped = len(self.skipped) + self.not_face_recognition
-        yield f"Skipped: {skipped}"
+        yield f"Skipped: {self.skipped_count}"
         yield f"  {self.not_face_recognition} rows: not about face recognition"
         for label, reason in self.skipped:
             yield f"  - {label}: {reason}"
@@ -1254,13 +1257,18 @@ class _Writer:
                 break
             if (
                 d.pk not in self.claimed
-                and d.inventory_id in ("", uc_id)
-                and self.deployment_sources.get(d.pk, set()) & set(self.inventory_sources.values())
+                and (not uc_id or d.inventory_id in ("", uc_id))
+                and self._cited_years(d)
             ):
                 return d, "managed"
         if uc_id and (d := self.mentions.get(uc_id)):
             return d, "curated"
         return None, None
+
+    def _cited_years(self, deployment):
+        """The inventory years a deployment cites."""
+        cited = self.deployment_sources.get(deployment.pk, set())
+        return [year for year, pk in self.inventory_sources.items() if pk in cited]
 
     def write(self, p: Plan):
         label = p.use_case.label
@@ -1318,6 +1326,14 @@ class _Writer:
             values["system_id"] = system.pk if system else None
         sources = self.deployment_sources.get(deployment.pk, set()) if deployment else set()
         new_sources = sources | {self.source.pk}
+        newer = [y for y in self._cited_years(deployment) if y > self.year] if deployment else []
+        if newer:
+            # An older inventory never overwrites what a newer one said; it is cited too.
+            values = {}
+            self.summary.notes.append(
+                f"{deployment.slug} already cites the {max(newer)} inventory: only the "
+                f"{self.year} inventory is added to its sources."
+            )
         if deployment is None:
             slug = self._unique(key_slug(agency.slug, p.use_case.name), set(self.deployments))
             deployment = Deployment(slug=slug, **values)
