@@ -168,21 +168,22 @@ class YearToFilter(filters.Filter):
 YES_NO = (("true", "Yes"), ("false", "No"))
 
 
-class YesNoFilter(filters.ChoiceFilter):
+class YesNoFilter(filters.Filter):
     """``true`` or ``false``; anything else is an error, not silently ignored."""
 
+    field_class = forms.TypedChoiceField
+
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", YES_NO)
-        kwargs.setdefault("empty_label", "Either")
+        kwargs.setdefault("choices", (("", "Either"), *YES_NO))
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        kwargs.setdefault("empty_value", None)
         kwargs.setdefault("error_messages", INVALID_CHOICE)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
-        if value in ("", None):
+        if value is None:
             return qs
-        if self.method is not None:
-            return self.get_method(qs)(qs, self.field_name, value == "true")
-        return qs.filter(**{self.field_name: value == "true"})
+        return qs.filter(**{self.field_name: value})
 
 
 def _distinct_values(model, field):
@@ -258,8 +259,8 @@ class RegisterFilterSet(filters.FilterSet):
         for name, errors in self.errors.items():
             field = self.form.fields.get(name)
             accepted = None
-            if isinstance(field, forms.ChoiceField | forms.MultipleChoiceField) and not (
-                isinstance(field, PatternMultipleChoiceField | forms.ModelMultipleChoiceField)
+            if isinstance(field, forms.ChoiceField) and not isinstance(
+                field, PatternMultipleChoiceField | forms.ModelChoiceField
             ):
                 accepted = [str(value) for value, _label in field.choices if value != ""]
             out.append(
@@ -276,7 +277,7 @@ class RegisterFilterSet(filters.FilterSet):
 def _hint(field):
     if isinstance(field, YearField):
         return f"a four-digit year between {FIRST_YEAR} and {LAST_YEAR}"
-    if isinstance(field, forms.ModelMultipleChoiceField):
+    if isinstance(field, forms.ModelChoiceField):
         return f"the id of a published {field.queryset.model._meta.verbose_name}"
     if isinstance(field, PatternMultipleChoiceField) and field.pattern is COUNTRY_RE:
         return "a two-letter ISO 3166-1 country code, e.g. US"
@@ -296,7 +297,7 @@ class AgencyFilterSet(RegisterFilterSet):
         to_field_name="slug",
         method="governed_by",
         label="Governed by policy",
-        error_messages={"invalid_choice": "No published policy has the id given."},
+        error_messages={"invalid_choice": "No published policy has this id."},
     )
     sort = filters.OrderingFilter(
         fields=(("name", "name"), ("country", "country"), ("updated_at", "updated")),
