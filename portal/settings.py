@@ -53,12 +53,16 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "corsheaders",
     "registry",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -170,3 +174,39 @@ REGISTER_SHORT_NAME = "FR Register"
 DATA_LICENCE = "Open Data Commons Attribution License (ODC-By) 1.0"
 DATA_LICENCE_URL = "https://opendatacommons.org/licenses/by/1-0/"
 REGISTER_PAGE_SIZE = 50
+
+# The read-only JSON API at /api/v1/ (registry/api/). Public data, no
+# accounts: no authentication (so no CSRF), JSON only (the browsable API's
+# inline script would break the CSP), every page size capped.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{REGISTER_NAME} API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "DESCRIPTION": "Read-only access to every published record of the register. "
+    "Field names and parameters are those of the fr-registry/1 data format.",
+    "LICENSE": {"name": DATA_LICENCE, "url": DATA_LICENCE_URL},
+    # Stable component names for the controlled vocabularies.
+    "ENUM_NAME_OVERRIDES": {
+        f"{name}Enum": f"registry.choices.{name}"
+        for name in (
+            "SourceKind", "Capability", "AgencyKind", "Level", "DeploymentStatus", "Use",
+            "ImageSource", "AuditorKind", "Dimension", "Finding", "AuditStatus", "PolicyKind",
+            "PolicyStatus", "Requirement",
+        )
+    },  # fmt: skip
+}
+# Anyone may read the API from any web page; nothing may be written.
+CORS_URLS_REGEX = r"^/api/v1/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "if-modified-since", "if-none-match")
+CORS_EXPOSE_HEADERS = ("etag", "last-modified")

@@ -10,5 +10,6 @@ urlpatterns = [
         name="federal-import",
     ),
     path("admin/", admin.site.urls),
+    path("api/", include("registry.api.urls")),
     path("", include("registry.urls")),
 ]

@@ -1,0 +1,157 @@
+"""
+The API's query string: the FilterSets of the HTML lists, unchanged.
+
+`RegisterFilterBackend` runs a list's FilterSet over the API's rows and turns
+its errors into a 400 that names each bad parameter and the values it
+accepts (what the HTML list shows above its table). `RegisterFilterExtension`
+describes each filter in the OpenAPI schema from the filter itself (its
+vocabulary, pattern or range), so the schema cannot drift from the code.
+"""
+
+import django_filters as df
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.plumbing import build_parameter_type
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import status
+from rest_framework.exceptions import APIException
+
+from .. import filters as register_filters
+from .serializers import SLUG_PATTERN
+
+
+class BadQuery(APIException):
+    """Some query parameters could not be used: nothing is returned until they are fixed."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "Some query parameters could not be used."
+    default_code = "bad_query"
+
+    def __init__(self, problems):
+        super().__init__()
+        # Set after __init__: DRF would turn ``accepted: None`` into the string "None".
+        self.detail = {"detail": str(self.default_detail), "errors": problems}
+
+
+class RegisterFilterBackend(DjangoFilterBackend):
+    """Filter with the view's FilterSet, as the HTML list does; bad parameters are a 400."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise BadQuery(filterset.problems())
+        return filterset.qs
+
+
+# The schema ----------------------------------------------------------------
+
+
+def _related_model(filter_field):
+    queryset = filter_field.extra.get("queryset")
+    if callable(queryset):
+        queryset = queryset(None)  # a lazy QuerySet: no query is made
+    return queryset.model
+
+
+def _hint(filter_field):
+    """What a filter expects, in the words the HTML list uses for its errors."""
+    if isinstance(filter_field, register_filters.YearFromFilter | register_filters.YearToFilter):
+        first, last = register_filters.FIRST_YEAR, register_filters.LAST_YEAR
+        return f"a four-digit year between {first} and {last}"
+    if isinstance(filter_field, df.ModelChoiceFilter | df.ModelMultipleChoiceFilter):
+        return f"the id of a published {_related_model(filter_field)._meta.verbose_name}"
+    pattern = filter_field.extra.get("pattern")
+    if pattern is register_filters.COUNTRY_RE:
+        return "a two-letter ISO 3166-1 country code, e.g. US"
+    if pattern is register_filters.REGION_RE:
+        return "an ISO 3166-2 region code, e.g. US-CA"
+    return ""
+
+
+def _choice_list(choices):
+    return "; ".join(f"`{value}`: {label}" for value, label in choices if value != "")
+
+
+def filter_parameter_schema(filter_field):
+    """
+    ``(schema, many, explode, note)`` for one filter of a FilterSet: what
+    values it accepts, whether it takes several, and how they are written.
+    """
+    if isinstance(filter_field, df.OrderingFilter):
+        values = [value for value, _label in filter_field.extra["choices"]]
+        note = "Several sort keys may be given, separated by commas; `-` before a key reverses it."
+        return {"type": "string", "enum": values}, True, False, note
+    if isinstance(filter_field, register_filters.YesNoFilter):
+        return {"type": "string", "enum": ["true", "false"]}, False, None, ""
+    if isinstance(filter_field, register_filters.PatternFilter):
+        pattern = filter_field.extra.get("pattern")
+        if pattern is not None:
+            item = {"type": "string", "pattern": pattern.pattern}
+        else:
+            item = {"type": "string", "minLength": 1, "maxLength": 300}
+        return item, True, True, ""
+    if isinstance(filter_field, df.ModelMultipleChoiceFilter):
+        return {"type": "string", "pattern": SLUG_PATTERN}, True, True, ""
+    if isinstance(filter_field, df.ModelChoiceFilter):
+        return {"type": "string", "pattern": SLUG_PATTERN}, False, None, ""
+    if isinstance(filter_field, df.MultipleChoiceFilter):
+        choices = filter_field.extra["choices"]
+        values = [value for value, _label in choices]
+        return {"type": "string", "enum": values}, True, True, _choice_list(choices)
+    if isinstance(filter_field, register_filters.YearFromFilter | register_filters.YearToFilter):
+        return (
+            {
+                "type": "integer",
+                "minimum": register_filters.FIRST_YEAR,
+                "maximum": register_filters.LAST_YEAR,
+            },
+            False,
+            None,
+            "",
+        )
+    if isinstance(filter_field, df.CharFilter):
+        max_length = filter_field.extra.get("max_length")
+        schema = {"type": "string"}
+        if max_length:
+            schema["maxLength"] = max_length
+        return schema, False, None, ""
+    return None
+
+
+class RegisterFilterExtension(DjangoFilterExtension):
+    """Parameters of the register's FilterSets, described from the filters themselves."""
+
+    target_class = "registry.api.filtering.RegisterFilterBackend"
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        described = filter_parameter_schema(filter_field)
+        if described is None:  # pragma: no cover - a filter kind the register does not use
+            return super().resolve_filter_field(
+                auto_schema, model, filterset_class, field_name, filter_field
+            )
+        schema, many, explode, note = described
+        parts = [f"{filter_field.label or field_name}."]
+        hint = _hint(filter_field)
+        if hint:
+            parts.append(f"Expected {hint}.")
+        if many and explode:
+            parts.append(f"Repeat it for several values (OR): `{field_name}=a&{field_name}=b`.")
+        description = " ".join(parts)
+        if note:  # after a blank line: the docs page shows the values itself
+            description += f"\n\n{note}"
+        if many:
+            schema = {"type": "array", "items": schema}
+        return [
+            build_parameter_type(
+                name=field_name,
+                location=OpenApiParameter.QUERY,
+                schema=schema,
+                required=False,
+                description=description,
+                explode=explode if many else None,
+                style="form" if many else None,
+            )
+        ]

@@ -1,0 +1,21 @@
+"""``/api/``: the documentation page; ``/api/v1/``: the API, its root and its schema."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from ..filters import LISTS
+from . import docs, views
+
+app_name = "api"
+
+router = SimpleRouter()
+for name, spec in LISTS.items():
+    router.register(name, views.VIEWSETS[name], basename=spec.model._meta.model_name)
+
+urlpatterns = [
+    path("", docs.api_docs, name="docs"),
+    path("v1/", views.ApiRootView.as_view(), name="root"),
+    path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("v1/", include(router.urls)),
+]
