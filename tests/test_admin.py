@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -632,3 +632,93 @@ def test_suggestions_are_triaged_in_bulk(editor_client):
     suggestion.refresh_from_db()
     assert suggestion.state == choices.SuggestionState.DUPLICATE
     assert suggestion.triaged_by.username == "synthetic-editor"
+
+
+# --- Needs attention ----------------------------------------------------------------
+
+
+def _attention(client):
+    response = client.get(reverse("admin:registry_needs_attention"))
+    assert response.status_code == 200
+    return response, {section.key: section for section in response.context["sections"]}
+
+
+def _listed(section):
+    return {obj for group in section.groups for obj, _url in group.rows}
+
+
+@pytest.fixture
+def healthy():
+    """A published, sourced, recently verified, audited deployment and an in-force policy."""
+    today = timezone.localdate()
+    deployment = factories.DeploymentFactory(last_verified=today)
+    factories.AuditFactory(system=deployment.system)
+    policy = factories.PolicyFactory(ends=today + datetime.timedelta(days=30))
+    for model in models.RECORD_MODELS:
+        model.objects.update(last_verified=today)
+    deployment.refresh_from_db()
+    return deployment, policy
+
+
+def test_needs_attention_lists_each_kind_of_problem(admin_client, healthy):
+    today = timezone.localdate()
+    unsourced = factories.VendorFactory(sources=[], last_verified=today)
+    stale = factories.AgencyFactory(last_verified=today - datetime.timedelta(days=400))
+    never = factories.AgencyFactory(last_verified=None)
+    unaudited = factories.DeploymentFactory(last_verified=today)
+    expired = factories.PolicyFactory(ends=today - datetime.timedelta(days=1), last_verified=today)
+    broken = factories.SourceFactory(last_verified=today)
+    models.Source.objects.filter(pk=broken.pk).update(link_ok=False, link_status=404)
+    new_suggestion = models.Suggestion.objects.create(body="Synthetic: please check.")
+    models.Suggestion.objects.create(body="Synthetic: done.", state="rejected")
+
+    response, sections = _attention(admin_client)
+
+    assert unsourced in _listed(sections["unsourced"])
+    assert {stale, never} <= _listed(sections["unverified"])
+    assert _listed(sections["unaudited"]) == {unaudited}
+    assert _listed(sections["expired"]) == {expired}
+    assert {obj.pk for obj in _listed(sections["broken-links"])} == {broken.pk}
+    assert _listed(sections["suggestions"]) == {new_suggestion}
+    assert reverse("admin:registry_vendor_change", args=[unsourced.pk]) in response.text
+
+
+def test_needs_attention_leaves_out_healthy_and_unpublished_records(admin_client, healthy):
+    deployment, policy = healthy
+    factories.VendorFactory(sources=[], state=State.DRAFT)
+    response, sections = _attention(admin_client)
+    everything = set().union(*(_listed(section) for section in sections.values()))
+    assert everything == set()
+    assert "Nothing to do." in response.text
+
+
+def test_needs_attention_links_to_the_same_records_in_the_change_list(admin_client, healthy):
+    expired = factories.PolicyFactory(ends=datetime.date(2001, 1, 1))
+    _response, sections = _attention(admin_client)
+    (group,) = sections["expired"].groups
+    changelist = admin_client.get(group.changelist_url)
+    assert list(changelist.context["cl"].result_list) == [expired]
+
+
+def test_needs_attention_costs_the_same_queries_for_one_or_many_problems(
+    admin_client, django_assert_max_num_queries
+):
+    factories.DeploymentFactory(sources=[])
+    with django_assert_max_num_queries(60) as one:
+        _attention(admin_client)
+    factories.DeploymentFactory.create_batch(5, sources=[])
+    factories.AuditFactory.create_batch(3, sources=[])
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        _attention(admin_client)
+
+
+def test_editors_see_needs_attention_without_sections_they_may_not_view(client):
+    user = _member("synthetic-source-checker", "editors")
+    user.groups.clear()
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_source", "view_vendor"])
+    )
+    client.force_login(user)
+    _response, sections = _attention(client)
+    models_shown = {group.model for s in sections.values() for group in s.groups}
+    assert models_shown == {models.Source, models.Vendor}
