@@ -6,4 +6,4 @@ class RegistryConfig(AppConfig):
     verbose_name = "Register"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import search, signals  # noqa: F401  (receivers: derived values, search index)

@@ -284,11 +284,13 @@ class PostgresBackend:
     def document(self, model):
         spec = SEARCH_SPEC[model._meta.model_name]
         vectors = [
-            SearchVector(*[field_expression(model, p) for p in spec[weight]], config=config,
-                         weight=weight)
-            for weight in WEIGHTS if spec[weight]
+            SearchVector(
+                *[field_expression(model, p) for p in spec[weight]], config=config, weight=weight
+            )
+            for weight in WEIGHTS
+            if spec[weight]
             for config in ("simple", "english")
-        ]  # fmt: skip
+        ]
         return reduce(lambda a, b: a + b, vectors)
 
     def install(self, schema_editor, models_):
@@ -315,10 +317,9 @@ class PostgresBackend:
         # Words are letters and digits only (WORD_RE), so quoting them is enough.
         words = " <-> ".join(f"'{w}'" for w in term.words)
         return (
-            SearchQuery(words + (":*" if term.prefix else ""), config="simple",
-                        search_type="raw"),
+            SearchQuery(words + (":*" if term.prefix else ""), config="simple", search_type="raw"),
             SearchQuery(words, config="english", search_type="raw"),
-        )  # fmt: skip
+        )
 
     def query(self, parsed, configs=(0, 1)):
         """The whole query; ``configs=(0,)`` or ``(1,)``: its words one way only."""
@@ -349,9 +350,16 @@ class PostgresBackend:
             text = joined_text(queryset.model, all_paths(queryset.model))
             queryset = queryset.annotate(
                 search_snippet=SearchHeadline(
-                    text, query, config="english", start_sel=START, stop_sel=STOP,
-                    max_fragments=2, max_words=20, min_words=8, fragment_delimiter=" … ",
-                )  # fmt: skip
+                    text,
+                    query,
+                    config="english",
+                    start_sel=START,
+                    stop_sel=STOP,
+                    max_fragments=2,
+                    max_words=20,
+                    min_words=8,
+                    fragment_delimiter=" … ",
+                )
             )
         return queryset
 
@@ -362,8 +370,11 @@ class FTS5Expression(models.Expression):
     def __init__(self, table, select, select_params, match, output_field):
         super().__init__(output_field=output_field)
         self.table, self.select, self.select_params, self.match = (
-            table, select, select_params, match
-        )  # fmt: skip
+            table,
+            select,
+            select_params,
+            match,
+        )
         self.pk = F("pk")
 
     def get_source_expressions(self):
@@ -412,9 +423,9 @@ class FTS5Backend:
         rows = queryset.order_by().annotate(
             **{f"_search_{w}": joined_text(model, spec[w]) for w in WEIGHTS}
         )
-        rows_sql, rows_params = (
-            rows.values_list("pk", *[f"_search_{w}" for w in WEIGHTS]).query.sql_with_params()
-        )
+        rows_sql, rows_params = rows.values_list(
+            "pk", *[f"_search_{w}" for w in WEIGHTS]
+        ).query.sql_with_params()
         with connections[queryset.db].cursor() as cursor:
             cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({pks_sql})", pks_params)
             cursor.execute(
@@ -453,9 +464,12 @@ class FTS5Backend:
         queryset = queryset.annotate(search_rank=rank + exact_boost(model, parsed))
         if snippets:
             snippet = FTS5Expression(
-                table, f"snippet({table}, -1, %s, %s, %s, 24)", (START, STOP, " … "), match,
+                table,
+                f"snippet({table}, -1, %s, %s, %s, 24)",
+                (START, STOP, " … "),
+                match,
                 models.TextField(),
-            )  # fmt: skip
+            )
             queryset = queryset.annotate(search_snippet=snippet)
         return queryset
 
@@ -492,8 +506,9 @@ class ContainsBackend:
         names = SEARCH_SPEC[model._meta.model_name]["A"]
         rank = Value(0.0, output_field=FloatField())
         if parsed.groups:
-            in_names = [reduce(or_, [self.condition(model, t, names) for t in g])
-                        for g in parsed.groups]  # fmt: skip
+            in_names = [
+                reduce(or_, [self.condition(model, t, names) for t in g]) for g in parsed.groups
+            ]
             rank = Case(
                 When(reduce(and_, in_names), then=Value(1.0)),
                 default=Value(0.0),
@@ -578,6 +593,10 @@ class Group:
     count: int
 
     @property
+    def model_name(self):
+        return self.model._meta.model_name
+
+    @property
     def list_url_name(self):
         return f"registry:{self.model._meta.model_name}-list"
 
@@ -595,6 +614,8 @@ class Group:
 class Results:
     query: ParsedQuery
     groups: list[Group] = field(default_factory=list)
+    max_length = MAX_QUERY_LENGTH
+    max_words = MAX_WORDS
 
     @property
     def total(self):

@@ -296,34 +296,10 @@ class MethodologyView(TemplateView):
 
 SEARCH_RESULTS_PER_TYPE = 20
 
-SEARCHED = (
-    ("Agencies", Agency, "agency-list"),
-    ("Deployments", Deployment, "deployment-list"),
-    ("Systems", System, "system-list"),
-    ("Vendors", Vendor, "vendor-list"),
-    ("Audits", Audit, "audit-list"),
-    ("Policies", Policy, "policy-list"),
-    ("Sources", Source, "source-list"),
-)
-
 
 def search_view(request):
-    """Results grouped by type; each group links to its full, filterable list."""
-    query = request.GET.get("q", "").strip()[: search.MAX_QUERY_LENGTH]
-    groups = []
-    if query:
-        for label, model, list_url_name in SEARCHED:
-            rows = search.filter_queryset(model.objects.published(), query)
-            if model in (Deployment, Audit, System):
-                rows = rows.for_display()
-            rows = list(rows[: SEARCH_RESULTS_PER_TYPE + 1])
-            groups.append(
-                {
-                    "label": label,
-                    "rows": rows[:SEARCH_RESULTS_PER_TYPE],
-                    "more": len(rows) > SEARCH_RESULTS_PER_TYPE,
-                    "list_url_name": list_url_name,
-                }
-            )
-    context = {"query": query, "groups": groups, "found": any(g["rows"] for g in groups)}
-    return render(request, "registry/search.html", context)
+    """Results grouped by type, best first; each group links to its full, filterable list."""
+    results = search.search_all(request.GET.get("q", ""), limit_per_type=SEARCH_RESULTS_PER_TYPE)
+    return render(
+        request, "registry/search.html", {"query": results.query.text, "results": results}
+    )
