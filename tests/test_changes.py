@@ -348,3 +348,38 @@ def test_record_history_query_count_does_not_grow_with_its_length(client):
         client.get(history_url(agency))
 
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [
+        AgencyFactory,
+        SystemFactory,
+        VendorFactory,
+        DeploymentFactory,
+        AuditFactory,
+        PolicyFactory,
+        SourceFactory,
+    ],
+)
+def test_every_record_page_has_a_history_section_with_its_feed(client, factory):
+    record = factory()
+
+    html = client.get(record.get_absolute_url()).content.decode()
+
+    assert 'id="record-history-heading">History</h2>' in html
+    assert f'href="{history_url(record)}"' in html
+    assert f'href="{history_feed_url(record)}"' in html
+    assert "Published" in html
+
+
+def test_history_section_shows_only_the_latest_changes(client):
+    agency = AgencyFactory(sources=[])
+    for number in range(7):
+        edit(agency, locality=f"Synthetic Town {number}")
+
+    html = client.get(agency.get_absolute_url()).content.decode()
+
+    assert "Synthetic Town 6" in html
+    assert "Synthetic Town 0" not in html  # only the five latest changes on the record page
+    assert "Full history" in html

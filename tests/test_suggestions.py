@@ -268,3 +268,12 @@ def test_confirmation_cannot_be_reached_by_guessing_a_number(client):
 
 def test_only_get_and_post_are_allowed(client):
     assert client.put(SUGGEST).status_code == 405
+
+
+def test_every_record_page_links_to_a_prefilled_suggestion(client):
+    agency = AgencyFactory()
+
+    html = client.get(agency.get_absolute_url()).content.decode()
+
+    assert f'href="/suggest/?record=agencies%3A{agency.slug}"' in html
+    assert "Suggest a correction" in html
