@@ -186,14 +186,16 @@ def _with_param(filterset, name, value):
 # Counting -------------------------------------------------------------------
 
 
+def query_value(item) -> str:
+    """A cleaned filter value as the query string writes it (``True`` → ``true``)."""
+    if isinstance(item, bool):
+        return "true" if item else "false"
+    return str(getattr(item, "slug", item))
+
+
 def _selected(filterset, name) -> set[str]:
     """The cleaned values of ``name`` in force, as query-string values."""
-    value = filterset.form.cleaned_data.get(name)
-    if value in (None, "", [], ()):
-        return set()
-    if isinstance(value, str):
-        return {value}
-    return {getattr(v, "slug", v) for v in value}
+    return {query_value(item) for item in dict(active_values(filterset)).get(name, ())}
 
 
 def rows_without(filterset, skip):
@@ -343,7 +345,7 @@ def active_values(filterset):
             value = [value]
         values, seen = [], set()
         for item in value:
-            key = getattr(item, "slug", item)
+            key = query_value(item)
             if key not in seen:
                 seen.add(key)
                 values.append(item)
@@ -358,7 +360,7 @@ def chips_for(filterset) -> list[Chip]:
     for name, values in active_values(filterset):
         label = str(filterset.filters[name].label or name)
         for item in values:
-            key = str(getattr(item, "slug", item))
+            key = query_value(item)
             chips.append(
                 Chip(
                     param=name,
@@ -405,6 +407,11 @@ AUDIT_STATUS_PHRASES = {
     "audited": "independently audited, report not public",
     "reported": "with a published independent audit",
 }
+# "Requires a warrant" → "require a warrant", to follow "Policies that".
+REQUIREMENTS_PLURAL = {
+    value: label.split(" ", 1)[0].removesuffix("s").lower() + " " + label.split(" ", 1)[1]
+    for value, label in choices.Requirement.choices
+}
 PUBLIC_REPORT = {"true": "with a public report", "false": "with no public report"}
 IN_FORCE = {"true": "in force today", "false": "not in force today"}
 
@@ -429,7 +436,7 @@ SUMMARY = {
     ),
     "agencies": (
         *_PLACE,
-        Phrase("kind", "that are {}", AGENCY_KINDS_PLURAL),
+        Phrase("kind", "that are {}", AGENCY_KINDS_PLURAL, tight=True),
         Phrase("level", "at {} level", LEVELS),
         Phrase("parent", "part of {}"),
         Phrase("policy", "governed by {}"),
@@ -445,7 +452,7 @@ SUMMARY = {
     "audits": (
         Phrase("system", "of {}", tight=True),
         Phrase("vendor", "of systems by {}", tight=True),
-        Phrase("auditor_kind", "by {}"),
+        Phrase("auditor_kind", "by {}", tight=True),
         Phrase("finding", "finding {}"),
         Phrase("dimensions", "comparing {}"),
         Phrase("is_public", "{}", PUBLIC_REPORT),
@@ -457,7 +464,7 @@ SUMMARY = {
         *_PLACE,
         Phrase("kind", "of kind {}"),
         Phrase("status", "status {}"),
-        Phrase("requirements", "that {}"),
+        Phrase("requirements", "that {}", REQUIREMENTS_PLURAL, tight=True),
         Phrase("agency", "naming {}"),
         Phrase("in_force", "{}", IN_FORCE),
         Phrase("adopted_from", "adopted in or after {}"),
@@ -475,7 +482,7 @@ SUMMARY = {
 
 
 def _words(filterset, phrase, item):
-    key = str(getattr(item, "slug", item))
+    key = query_value(item)
     if phrase.words and key in phrase.words:
         return phrase.words[key]
     label = _value_label(filterset, phrase.param, item)
