@@ -974,6 +974,11 @@ class Summary:
     missing: list = field(default_factory=list)  # (slug, inventory_id, last year)
 
     @property
+    def record_counts(self):
+        """[("created deployment", 3), ...]: a list, so templates need no dict lookups."""
+        return sorted(self.records.items())
+
+    @property
     def skipped_count(self):
         return len(self.skipped) + self.not_face_recognition
 
@@ -995,7 +1000,7 @@ class Summary:
         for label, reason in self.skipped:
             yield f"  - {label}: {reason}"
         if self.records:
-            yield "Records: " + ", ".join(f"{n} {what}" for what, n in sorted(self.records.items()))
+            yield "Records: " + ", ".join(f"{n} {what}" for what, n in self.record_counts)
         for note in self.notes:
             yield f"Note: {note}"
         if self.missing:
