@@ -197,7 +197,11 @@ BAD_FILES = {
         "is not an http(s) URL",
     ),
     "audit about nothing": (
-        broken(lambda d: d.update(audits=[{"id": "a", "auditor": "X", "sources": ["synthetic-source"]}])),
+        broken(
+            lambda d: d.update(
+                audits=[{"id": "a", "auditor": "X", "sources": ["synthetic-source"]}]
+            )
+        ),
         "audits › a › system: An audit must name a system or a deployment.",
     ),  # fmt: skip
     "not an object": ("[1, 2, 3]", "document: The document must be a JSON object."),
@@ -267,7 +271,9 @@ def test_export_keeps_the_seed_datasets_facts(seed):
     exported = registry_json.export_document()
     for name in registry_json.LISTS:
         assert [r["id"] for r in exported[name]] == sorted(r["id"] for r in seed[name])
-    bridges = next(p for p in exported["policies"] if p["id"] == "bridges-v-south-wales-police-2020")
+    bridges = next(
+        p for p in exported["policies"] if p["id"] == "bridges-v-south-wales-police-2020"
+    )
     original = next(p for p in seed["policies"] if p["id"] == bridges["id"])
     for key in ("title", "kind", "status", "country", "region", "adopted", "requirements"):
         assert bridges.get(key) == original.get(key)
