@@ -174,10 +174,9 @@ class Change:
 # -- Which historical rows are public changes ---------------------------------
 
 
-def _history_rows(model, *, record=None):
-    """Historical rows of ``model`` that are public changes, annotated ``prev_public_id``."""
-    History = model.history.model
-    earlier = (
+def _earlier(History):
+    """The same record's earlier historical rows, latest first (correlated to the outer row)."""
+    return (
         History.objects.filter(id=OuterRef("id"))
         .filter(
             Q(history_date__lt=OuterRef("history_date"))
@@ -185,19 +184,33 @@ def _history_rows(model, *, record=None):
         )
         .order_by("-history_date", "-history_id")
     )
+
+
+def _previous_public(History):
+    """The history_id of the same record's previous public version: what a change is against."""
+    earlier = _earlier(History).filter(state__in=_PUBLIC_STATES)
+    return Subquery(earlier.values("history_id")[:1])
+
+
+def _history_parts(model, *, record=None):
+    """
+    Historical rows of ``model`` that are public changes, as two querysets:
+    published versions, and retractions themselves (not later edits of a
+    retracted record). Kept apart so the correlated look-back runs, and is
+    costed by the planner, only over retracted rows.
+    """
+    History = model.history.model
     rows = History.objects.all()
     if record is not None:
         rows = rows.filter(id=record.pk)
     rows = rows.filter(Exists(model.objects.public().filter(pk=OuterRef("id"))))
-    rows = rows.annotate(
-        prev_state=Coalesce(Subquery(earlier.values("state")[:1]), Value("")),
-        prev_public_id=Subquery(earlier.filter(state__in=_PUBLIC_STATES).values("history_id")[:1]),
+    published = rows.filter(state=choices.State.PUBLISHED)
+    retractions = (
+        rows.filter(state=choices.State.RETRACTED)
+        .annotate(prev_state=Coalesce(Subquery(_earlier(History).values("state")[:1]), Value("")))
+        .exclude(prev_state=choices.State.RETRACTED)
     )
-    # A published version, or the retraction itself (not later edits of a retracted record).
-    return rows.filter(
-        Q(state=choices.State.PUBLISHED)
-        | (Q(state=choices.State.RETRACTED) & ~Q(prev_state=choices.State.RETRACTED))
-    )
+    return [published, retractions]
 
 
 class PublicChanges:
@@ -215,13 +228,15 @@ class PublicChanges:
 
     def _window(self):
         parts = [
-            _history_rows(model, record=self.record)
-            .order_by()
+            part.order_by()
             .annotate(change_model=Value(model._meta.model_name, output_field=models.CharField()))
-            .values("history_id", "history_date", "change_model", "prev_public_id")
+            .values("history_id", "history_date", "change_model")
             for model in self.models
+            for part in _history_parts(model, record=self.record)
         ]
-        window = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        # Only the cheap columns: correlated subqueries in the select list of a
+        # UNION would run for every row before the sort and the LIMIT.
+        window = parts[0].union(*parts[1:], all=True)
         return window.order_by("-history_date", "-history_id")
 
     def count(self):
@@ -281,27 +296,43 @@ def _public_fields(History):
 def _materialise(window_rows):
     by_model = defaultdict(set)
     for row in window_rows:
-        model = MODEL_BY_NAME[row["change_model"]]
-        by_model[model].add(row["history_id"])
-        if row["prev_public_id"]:
-            by_model[model].add(row["prev_public_id"])
+        by_model[MODEL_BY_NAME[row["change_model"]]].add(row["history_id"])
 
-    historical = {}  # (model, history_id) → historical row
+    historical = {}  # (model, history_id) → historical row, annotated prev_public_id
     m2m_targets = {}  # (model, field name, history_id) → set of target pks
     wanted = defaultdict(set)  # live model → pks to name
     for model, ids in by_model.items():
         History = model.history.model
-        for row in History.objects.filter(history_id__in=ids):
+        # The page's rows and the versions they are compared with, in one query.
+        previous = (
+            History.objects.filter(history_id__in=ids)
+            .annotate(prev=_previous_public(History))
+            .values("prev")
+        )
+        # (A UNION, not an OR, so that each side is an index look-up.)
+        rows = (
+            History.objects.filter(history_id__in=ids)
+            .annotate(prev_public_id=_previous_public(History))
+            .order_by()
+            .union(
+                History.objects.filter(history_id__in=previous)
+                .annotate(prev_public_id=_previous_public(History))
+                .order_by(),
+                all=True,
+            )
+        )
+        for row in rows:
             historical[model, row.history_id] = row
             wanted[model].add(row.id)
             for f in _public_fields(History):
                 if isinstance(f, models.ForeignKey) and getattr(row, f.attname) is not None:
                     wanted[f.related_model].add(getattr(row, f.attname))
+        fetched = [pk for (m, pk) in historical if m is model]
         for m2m in History._history_m2m_fields:
             through, target = _m2m_history(model, m2m.name)
-            for history_id in ids:
+            for history_id in fetched:
                 m2m_targets[model, m2m.name, history_id] = set()
-            for history_id, pk in through.objects.filter(history_id__in=ids).values_list(
+            for history_id, pk in through.objects.filter(history_id__in=fetched).values_list(
                 "history_id", target
             ):
                 m2m_targets[model, m2m.name, history_id].add(pk)
@@ -319,7 +350,7 @@ def _materialise(window_rows):
     for row in window_rows:
         model = MODEL_BY_NAME[row["change_model"]]
         current = historical[model, row["history_id"]]
-        previous = historical.get((model, row["prev_public_id"]))
+        previous = historical.get((model, current.prev_public_id))
         record = live.get((model, current.id))
         if record is None:  # pragma: no cover - unpublished between the two queries
             continue
