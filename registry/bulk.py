@@ -120,8 +120,11 @@ def _build(folder: Path, *, base_url: str) -> BulkFiles:
         with open(work / JSON_NAME, "w", encoding="utf-8") as fh:
             json.dump(document, fh, ensure_ascii=False, indent=2)
             fh.write("\n")
+        # The CSVs hold the same records as the JSON, which leaves out a record
+        # that refers to one not published (a deployment of an agency in review).
+        kept = {name: {rec["id"] for rec in document[name]} for name in ENTITIES}
         del document
-        write_zip(work / ZIP_NAME, base_url=base_url, generated=generated)
+        write_zip(work / ZIP_NAME, base_url=base_url, generated=generated, kept=kept)
         sizes = {name: (work / name).stat().st_size for name in (JSON_NAME, ZIP_NAME)}
         (work / META_NAME).write_text(json.dumps({"generated": generated, "sizes": sizes}))
         if folder.exists():
@@ -144,12 +147,16 @@ def _remove_stale(root: Path, *, keep: Path):
             shutil.rmtree(path, ignore_errors=True)
 
 
-def write_zip(path: Path, *, base_url: str, generated: str):
-    """One CSV per entity (the columns of ``exports.EXPORTS``), streamed into the zip."""
+def write_zip(path: Path, *, base_url: str, generated: str, kept: dict[str, set]):
+    """
+    One CSV per entity (the columns of ``exports.EXPORTS``), streamed into the
+    zip; only the records whose id is in ``kept[entity]``.
+    """
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", readme_text(base_url=base_url, generated=generated))
         for name in ENTITIES:
-            rows = exports.export_rows(name, LISTS[name].filterset(QueryDict()).qs)
+            every = exports.export_rows(name, LISTS[name].filterset(QueryDict()).qs)
+            rows = (obj for obj in every if obj.slug in kept[name])
             with archive.open(f"{name}.csv", "w") as member:
                 for chunk in exports.csv_chunks(exports.EXPORTS[name], rows, base_url=base_url):
                     member.write(chunk.encode("utf-8"))

@@ -1,0 +1,122 @@
+"""/data/: the whole published register as fr-registry/1 JSON and a zip of CSVs, cached."""
+
+import csv
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from registry import bulk, choices, exports
+from tests.factories import AgencyFactory, AuditFactory, DeploymentFactory, PolicyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def bulk_dir(settings, tmp_path):
+    settings.BULK_DATA_DIR = tmp_path / "bulk"
+    return settings.BULK_DATA_DIR
+
+
+@pytest.fixture
+def register():
+    deployment = DeploymentFactory(agency=AgencyFactory(name="Synthetic Published Police"))
+    AuditFactory(system=deployment.system)
+    PolicyFactory()
+    DeploymentFactory(agency=AgencyFactory(name="Synthetic Draft Police",
+                                           state=choices.State.DRAFT))  # fmt: skip
+    AgencyFactory(name="Synthetic Retracted Police", state=choices.State.RETRACTED)
+    return deployment
+
+
+def content(response):
+    return b"".join(response.streaming_content)
+
+
+def zip_csvs(client):
+    response = client.get(reverse("registry:data-csv-zip"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(content(response)))
+    return {
+        name: list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+        for name in archive.namelist()
+        if name.endswith(".csv")
+    }
+
+
+def test_the_data_page_offers_both_files_the_licence_a_citation_and_every_column(
+    client, register, settings
+):
+    response = client.get(reverse("registry:data"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="/data/registry.json"' in html
+    assert 'href="/data/registry-csv.zip"' in html
+    assert f'href="{settings.DATA_LICENCE_URL}" rel="license"' in html
+    assert f"{settings.REGISTER_NAME}. Bulk data (fr-registry/1)." in html
+    for name, spec in exports.EXPORTS.items():
+        assert f'id="columns-{name}"' in html
+        for column in spec.columns:
+            assert f"<code>{column.name}</code>" in html
+
+
+def test_the_site_footer_links_to_bulk_data(client):
+    assert 'href="/data/">Bulk data</a>' in client.get(reverse("registry:home")).content.decode()
+
+
+def test_the_zip_holds_one_csv_per_entity_with_its_header_row(client, register):
+    csvs = zip_csvs(client)
+    assert set(csvs) == {f"{name}.csv" for name in bulk.ENTITIES}
+    for name in bulk.ENTITIES:
+        assert csvs[f"{name}.csv"][0] == exports.EXPORTS[name].header
+
+
+def test_bulk_files_hold_published_records_only(client, register):
+    csvs = zip_csvs(client)
+    agency_names = [row[2] for row in csvs["agencies.csv"][1:]]
+    assert "Synthetic Published Police" in agency_names
+    assert "Synthetic Draft Police" not in agency_names
+    assert "Synthetic Retracted Police" not in agency_names
+    assert [row[0] for row in csvs["deployments.csv"][1:]] == [register.slug]
+
+    response = client.get(reverse("registry:data-json"))
+    assert response["Link"].endswith('rel="license"')
+    document = json.loads(content(response))
+    assert document["format"] == "fr-registry/1"
+    assert [d["id"] for d in document["deployments"]] == [register.slug]
+    assert "Synthetic Draft Police" not in json.dumps(document)
+
+
+def test_files_are_served_from_cache_until_the_data_changes(client, register, bulk_dir):
+    first = client.get(reverse("registry:data"))
+    built = first.context["files"]
+    again = client.get(reverse("registry:data")).context["files"]
+    assert again.folder == built.folder and again.generated == built.generated
+
+    newcomer = DeploymentFactory(agency=AgencyFactory(name="Synthetic Newcomer Police"))
+    rebuilt = client.get(reverse("registry:data")).context["files"]
+    assert rebuilt.folder != built.folder
+    assert not built.folder.exists()  # the stale files are removed
+    assert newcomer.slug in content(client.get(reverse("registry:data-json"))).decode()
+
+
+def test_retracting_a_record_removes_it_from_the_bulk_files(client, register):
+    client.get(reverse("registry:data"))
+    register.state = choices.State.RETRACTED
+    register.save()
+    csvs = zip_csvs(client)
+    assert csvs["deployments.csv"][1:] == []
+
+
+def test_build_bulk_data_command_builds_ahead_of_time(register, bulk_dir):
+    out = io.StringIO()
+    call_command("build_bulk_data", "--base-url", "https://register.example.org", stdout=out)
+    assert "Bulk data generated" in out.getvalue()
+    (folder,) = [p for p in bulk_dir.iterdir() if not p.name.startswith(".")]
+    with zipfile.ZipFile(folder / bulk.ZIP_NAME) as archive:
+        text = archive.read("deployments.csv").decode("utf-8-sig")
+    assert f"https://register.example.org{register.get_absolute_url()}" in text
