@@ -576,7 +576,7 @@ def highlight(text):
             out.append(piece)
     if open_:
         out.append("</mark>")
-    return mark_safe("".join(out))  # noqa: S308 - built from escaped text
+    return mark_safe("".join(out).replace("<mark></mark>", ""))  # noqa: S308 - built from escaped text
 
 
 @dataclass
