@@ -12,4 +12,4 @@ from . import records, suggestions  # noqa: F401  (registers the model admins)
 
 admin.site.site_header = f"{settings.REGISTER_NAME}: maintainers"
 admin.site.site_title = settings.REGISTER_SHORT_NAME
-admin.site.index_title = "Curation"
+admin.site.index_title = "Maintain the register"
