@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _member(username, group):
-    user = User.objects.create_user(username, password="synthetic-password", is_staff=True)
+    user = User.objects.create_user(username, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     return user
 
@@ -38,7 +38,7 @@ def reviewer_client(client):
 
 @pytest.fixture
 def superuser(db):
-    return User.objects.create_superuser("synthetic-admin", password="synthetic-password")
+    return User.objects.create_superuser("synthetic-admin")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _member(username, group):
-    user = User.objects.create_user(username, password="synthetic-password", is_staff=True)
+    user = User.objects.create_user(username, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     return User.objects.get(pk=user.pk)  # fresh, without a permission cache
 
