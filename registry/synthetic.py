@@ -11,8 +11,9 @@ mistake a synthetic record for a fact about a real government.
 Rows are written with ``bulk_create`` in batches: that skips ``save()``,
 signals and django-simple-history, which is what a bulk load wants. What those
 would have derived is set here in bulk instead: the audit status by one
-``refresh_audit_status()`` UPDATE per table, and a policy's
-``binds_by_jurisdiction`` by the same rule as ``Policy.save``.
+``refresh_audit_status()`` UPDATE per table, the search index by one rebuild,
+and a policy's ``binds_by_jurisdiction`` by the same rule as ``Policy.save``.
+On PostgreSQL rows are loaded with COPY, and ANALYZE runs at the end.
 """
 
 import datetime
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from . import choices
+from . import choices, search
 from .models import (
     RECORD_MODELS,
     Agency,
@@ -305,6 +306,7 @@ def generate(
         step("audits", builder.audits)
         step("source citations", builder.citations)
         step("audit status", builder.audit_status)
+        step("search index", lambda: sum(search.rebuild_index().values()))
     if connection.vendor == "postgresql":
         step("ANALYZE", _analyze)
     return report

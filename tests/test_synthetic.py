@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F, Q
 
-from registry import synthetic
+from registry import search, synthetic
 from registry.models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 from tests.factories import AgencyFactory
 
@@ -12,14 +12,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def small_register():
-    return synthetic.generate(agencies=60, deployments=200, seed=7)
+    return synthetic.generate(agencies=30, deployments=80, seed=7)
 
 
 def test_generates_the_counts_asked_for(small_register):
     counts = small_register.counts
 
-    assert Agency.objects.count() == counts.agencies == 60
-    assert Deployment.objects.count() == counts.deployments == 200
+    assert Agency.objects.count() == counts.agencies == 30
+    assert Deployment.objects.count() == counts.deployments == 80
     assert Vendor.objects.count() == counts.vendors
     assert System.objects.count() == counts.systems
     assert Audit.objects.count() == counts.audits
@@ -128,3 +128,11 @@ def test_command_generates_and_reports_timings(settings, capsys):
     out = capsys.readouterr().out
     assert "deployments" in out
     assert "Done in" in out
+
+
+def test_synthetic_records_can_be_found_by_search(small_register):
+    agency = Agency.objects.published().order_by("pk").first()
+
+    found = search.filter_queryset(Agency.objects.published(), agency.name)
+
+    assert agency in found
