@@ -156,7 +156,7 @@ def write_zip(path: Path, *, base_url: str, generated: str, kept: dict[str, set]
         archive.writestr("README.txt", readme_text(base_url=base_url, generated=generated))
         for name in ENTITIES:
             every = exports.export_rows(name, LISTS[name].filterset(QueryDict()).qs)
-            rows = (obj for obj in every if obj.slug in kept[name])
+            rows = (row for row in every if row["slug"] in kept[name])
             with archive.open(f"{name}.csv", "w") as member:
                 for chunk in exports.csv_chunks(exports.EXPORTS[name], rows, base_url=base_url):
                     member.write(chunk.encode("utf-8"))

@@ -31,6 +31,7 @@ the /data/ page from the same spec; their names are stable. Conventions:
 
 import csv
 import datetime
+import functools
 import io
 import json
 from collections.abc import Callable, Iterable
@@ -39,16 +40,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import OuterRef, StringAgg, Subquery, TextField, Value
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
 from . import choices, dates
-from .models import Agency, Policy, Source
+from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
-CHUNK_SIZE = 2_000  # rows read from the database at a time (and prefetched together)
+CHUNK_SIZE = 2_000  # rows read from the database at a time
 BATCH_ROWS = 500  # rows written per chunk of the response
 BOM = "\ufeff"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -66,52 +67,115 @@ class SitePath(str):
 
 @dataclass(frozen=True)
 class Column:
+    """
+    One column: its stable name, what it means (shown on /data/), the database
+    paths it reads with ``values()``, and how a row of those becomes its value.
+    """
+
     name: str
     description: str
-    value: Callable[[Any], Any]
+    reads: tuple[str, ...]
+    value: Callable[[dict], Any]
 
 
 @dataclass(frozen=True)
 class ExportSpec:
-    """The columns of one entity, and what its rows need loaded to fill them."""
+    """The columns of one entity."""
 
     name: str
+    model: type
     columns: tuple[Column, ...]
-    select_related: tuple[str, ...] = ()
-    prefetch: Callable[[], list] = list
 
     @property
     def header(self):
         return [column.name for column in self.columns]
 
+    @property
+    def reads(self):
+        return list(dict.fromkeys(path for column in self.columns for path in column.reads))
 
-# Reading values ---------------------------------------------------------------
+    @property
+    def many(self):
+        """Many-to-many relations read as ``export_<relation>`` annotations."""
+        prefix = "export_"
+        return [path.removeprefix(prefix) for path in self.reads if path.startswith(prefix)]
+
+
+# Kinds of column ------------------------------------------------------------------
+# Rows are read as dicts (``values()``), not model instances: at 100,000 rows
+# building four model instances per row is most of an export's time.
+
+PUBLISHED = choices.State.PUBLISHED
 
 
 def published(obj):
     """``obj`` if it is a published record, else None: hidden records never leak."""
-    return obj if obj is not None and obj.state == choices.State.PUBLISHED else None
+    return obj if obj is not None and obj.state == PUBLISHED else None
 
 
-def _attr(relation: str, attr: str):
-    def read(obj):
-        related = published(getattr(obj, relation))
-        return getattr(related, attr) if related is not None else None
-
-    return read
+def field(name, description, path=None):
+    """A field of the row as stored; empty text is written as empty (None)."""
+    path = path or name
+    return Column(name, description, (path,), lambda row: _blank_to_none(row[path]))
 
 
-def _path(obj):
-    return SitePath(obj.get_absolute_url())
+def _blank_to_none(value):
+    return None if value == "" else value
 
 
-def _partial(name):
-    return lambda obj: dates.to_iso(getattr(obj, name), getattr(obj, f"{name}_precision"))
+def related(name, description, *chain, attr):
+    """
+    A field of a related record (``chain`` of relations, e.g. ``"system",
+    "vendor"``), shown only if every record along the chain is published.
+    """
+    prefixes = ["__".join(chain[: n + 1]) for n in range(len(chain))]
+    states = tuple(f"{prefix}__state" for prefix in prefixes)
+    path = f"{prefixes[-1]}__{attr}"
+
+    def read(row):
+        if all(row[state] == PUBLISHED for state in states):
+            return _blank_to_none(row[path])
+        return None
+
+    return Column(name, description, (*states, path), read)
 
 
-def _slugs(relation):
-    # The relation is prefetched with published records only (see ``_published_m2m``).
-    return lambda obj: [o.slug for o in getattr(obj, relation).all()]
+def partial_date(name, description):
+    """A partial date as ISO text at its known precision: ``2019``, ``2019-05``."""
+    return Column(
+        name,
+        description,
+        (name, f"{name}_precision"),
+        lambda row: dates.to_iso(row[name], row[f"{name}_precision"]),
+    )
+
+
+def many(name, description):
+    """Ids of the published records a many-to-many relation links to."""
+    key = f"export_{name}"
+    return Column(
+        name, description, (key,), lambda row: sorted(filter(None, (row[key] or "").split(";")))
+    )
+
+
+def page_url(model, noun):
+    def read(row):
+        before, after = _detail_path_parts(model)
+        return SitePath(f"{before}{row['slug']}{after}")
+
+    return Column("url", f"The {noun}'s page in the register.", ("slug",), read)
+
+
+@functools.cache
+def _detail_path_parts(model) -> tuple[str, str]:
+    # One reverse() per model rather than per row (the resolver is slow at
+    # 100,000 rows); the URL is still the one get_absolute_url() gives.
+    path = reverse(f"registry:{model._meta.model_name}-detail", kwargs={"slug": _SLUG_MARK})
+    before, after = path.split(_SLUG_MARK)
+    return before, after
+
+
+_SLUG_MARK = "slug-mark"
 
 
 def _timestamp(value):
@@ -120,255 +184,201 @@ def _timestamp(value):
     return value.astimezone(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _published_m2m(relation, model, *fields):
-    return Prefetch(relation, queryset=model.objects.published().only("pk", "slug", *fields))
+def published_ids(model, relation):
+    """
+    The ids of the published records ``relation`` links a row to, as one
+    ``;``-joined string: a correlated subquery, so many-to-many columns cost no
+    query per row or per chunk.
+    """
+    m2m = model._meta.get_field(relation)
+    through = m2m.remote_field.through
+    owner, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
+    links = (
+        through.objects.filter(**{owner: OuterRef("pk"), f"{target}__state": PUBLISHED})
+        .order_by()
+        .values(owner)
+        .annotate(ids=StringAgg(f"{target}__slug", Value(";")))
+        .values("ids")
+    )
+    return Subquery(links, output_field=TextField())
 
 
-def _system_vendor(obj):
-    system = published(obj.system)
-    return published(system.vendor) if system is not None else None
-
-
-def _vendor_attr(attr):
-    def read(obj):
-        vendor = _system_vendor(obj)
-        return getattr(vendor, attr) if vendor is not None else None
-
-    return read
-
-
-def _deployment_agency(audit):
-    deployment = published(audit.deployment)
-    return published(deployment.agency) if deployment is not None else None
-
-
-def _common_tail(kind="record"):
+def _id_url(model, noun):
     return (
-        Column("sources", "Ids of the published sources backing the record, `;`-separated.",
-               _slugs("sources")),
-        Column("last_updated", f"When the {kind} last changed here (UTC).",
-               lambda o: _timestamp(o.updated_at)),
-        Column("last_verified", "When a maintainer last re-checked it against its sources.",
-               lambda o: o.last_verified.isoformat() if o.last_verified else None),
+        Column("id", f"Permanent id of the {noun}; never changes.", ("slug",),
+               lambda row: row["slug"]),
+        page_url(model, noun),
     )  # fmt: skip
 
 
-def _id_url(noun):
+def _record_tail(noun, *, sources=True):
     return (
-        Column("id", f"Permanent id of the {noun}; never changes.", lambda o: o.slug),
-        Column("url", f"The {noun}'s page in the register.", _path),
-    )
+        *((many("sources", "Ids of the published sources backing it, `;`-separated."),)
+          if sources else ()),
+        Column("last_updated", f"When the {noun} last changed here (UTC).", ("updated_at",),
+               lambda row: _timestamp(row["updated_at"])),
+        Column("last_verified", "When a maintainer last re-checked it against its sources.",
+               ("last_verified",),
+               lambda row: row["last_verified"].isoformat() if row["last_verified"] else None),
+    )  # fmt: skip
 
 
 def _audit_status_columns():
     return (
-        Column("audit_status", "Bias-audit status: none_known, tested, audited or reported.",
-               lambda o: o.audit_status),
-        Column("audit_finding", "Finding of the audit that decides the status.",
-               lambda o: o.audit_finding or None),
-        Column("audit_date", "Publication date of that audit.", _partial("audit_date")),
-    )  # fmt: skip
+        field("audit_status", "Bias-audit status: none_known, tested, audited or reported."),
+        field("audit_finding", "Finding of the audit that decides the status."),
+        partial_date("audit_date", "Publication date of that audit."),
+    )
 
 
 # The column specs -------------------------------------------------------------
 # fmt: off
 
-EXPORTS = {
-    spec.name: spec
-    for spec in (
-        ExportSpec(
-            "deployments",
-            (
-                *_id_url("deployment"),
-                Column("agency_id", "Id of the agency using face recognition.",
-                       _attr("agency", "slug")),
-                Column("agency_name", "Name of the agency.", _attr("agency", "name")),
-                Column("agency_country", "Agency's country (ISO 3166-1).",
-                       _attr("agency", "country")),
-                Column("agency_region", "Agency's region (ISO 3166-2), if not national.",
-                       lambda d: _attr("agency", "region")(d) or None),
-                Column("agency_kind", "Kind of agency (police, sheriff, ...).",
-                       lambda d: _attr("agency", "kind")(d) or None),
-                Column("system_id", "Id of the system used; empty when not public.",
-                       _attr("system", "slug")),
-                Column("system_name", "Name of the system.", _attr("system", "name")),
-                Column("vendor_id", "Id of the system's vendor.", _vendor_attr("slug")),
-                Column("vendor_name", "Name of the vendor.", _vendor_attr("name")),
-                Column("status", "Deployment status (active, pilot, ended, ...).",
-                       lambda d: d.status or None),
-                Column("uses", "What it is used for, `;`-separated.", lambda d: d.uses),
-                Column("started", "When the use started.", _partial("started")),
-                Column("ended", "When the use ended.", _partial("ended")),
-                Column("image_sources", "What faces are searched against, `;`-separated.",
-                       lambda d: d.image_sources),
-                *_audit_status_columns(),
-                Column("policies", "Ids of published policies cited for this deployment.",
-                       _slugs("policies")),
-                *_common_tail("deployment"),
-            ),
-            select_related=("agency", "system", "system__vendor"),
-            prefetch=lambda: [
-                _published_m2m("policies", Policy),
-                _published_m2m("sources", Source),
-            ],
-        ),
-        ExportSpec(
-            "agencies",
-            (
-                *_id_url("agency"),
-                Column("name", "Name of the agency.", lambda a: a.name),
-                Column("acronym", "Its acronym, if any.", lambda a: a.acronym or None),
-                Column("kind", "Kind of agency.", lambda a: a.kind or None),
-                Column("level", "Level of government: national, regional or local.",
-                       lambda a: a.level or None),
-                Column("country", "Country (ISO 3166-1).", lambda a: a.country),
-                Column("region", "Region (ISO 3166-2); empty for national bodies.",
-                       lambda a: a.region or None),
-                Column("locality", "City or county.", lambda a: a.locality or None),
-                Column("parent_id", "Id of the agency it is part of.", _attr("parent", "slug")),
-                Column("parent_name", "Name of that agency.", _attr("parent", "name")),
-                Column("website", "Agency website.", lambda a: a.website or None),
-                Column("deployment_count", "Published deployments of the agency.",
-                       lambda a: a.deployment_count),
-                Column("policies_in_force_count",
-                       "Published policies in force that govern it (by name or jurisdiction).",
-                       lambda a: a.governing_policy_count),
-                *_common_tail("agency"),
-            ),
-            select_related=("parent",),
-            prefetch=lambda: [_published_m2m("sources", Source)],
-        ),
-        ExportSpec(
-            "systems",
-            (
-                *_id_url("system"),
-                Column("name", "Name of the system.", lambda s: s.name),
-                Column("vendor_id", "Id of its vendor; empty for in-house systems.",
-                       _attr("vendor", "slug")),
-                Column("vendor_name", "Name of the vendor.", _attr("vendor", "name")),
-                Column("capabilities", "What it can do, `;`-separated.", lambda s: s.capabilities),
-                *_audit_status_columns(),
-                Column("deployment_count", "Published deployments of the system.",
-                       lambda s: s.deployment_count),
-                *_common_tail("system"),
-            ),
-            select_related=("vendor",),
-            prefetch=lambda: [_published_m2m("sources", Source)],
-        ),
-        ExportSpec(
-            "vendors",
-            (
-                *_id_url("vendor"),
-                Column("name", "The company's name.", lambda v: v.name),
-                Column("country", "Country (ISO 3166-1).", lambda v: v.country or None),
-                Column("website", "Company website.", lambda v: v.website or None),
-                Column("system_count", "Published systems of the vendor.",
-                       lambda v: v.system_count),
-                *_common_tail("vendor"),
-            ),
-            prefetch=lambda: [_published_m2m("sources", Source)],
-        ),
-        ExportSpec(
-            "audits",
-            (
-                *_id_url("audit"),
-                Column("auditor", "Who tested the system.", lambda a: a.auditor),
-                Column("auditor_kind", "Kind of auditor; vendor and agency are self-assessments.",
-                       lambda a: a.auditor_kind or None),
-                Column("system_id", "Id of the system tested.", _attr("system", "slug")),
-                Column("system_name", "Name of the system.", _attr("system", "name")),
-                Column("deployment_id", "Id of the deployment tested, for a deployment audit.",
-                       _attr("deployment", "slug")),
-                Column("deployment_agency_name", "Agency of that deployment.",
-                       lambda a: getattr(_deployment_agency(a), "name", None)),
-                Column("published", "When the audit was published.", _partial("published")),
-                Column("is_public", "Is the report itself public? true or false.",
-                       lambda a: a.is_public),
-                Column("dimensions", "Groups compared, `;`-separated.", lambda a: a.dimensions),
-                Column("finding", "What it found.", lambda a: a.finding or None),
-                Column("report_url", "The report.", lambda a: a.report_url or None),
-                *_common_tail("audit"),
-            ),
-            select_related=("system", "deployment", "deployment__agency"),
-            prefetch=lambda: [_published_m2m("sources", Source)],
-        ),
-        ExportSpec(
-            "policies",
-            (
-                *_id_url("policy"),
-                Column("title", "Title of the policy.", lambda p: p.title),
-                Column("kind", "Kind: ban, statute, ordinance, agency_policy, ...",
-                       lambda p: p.kind or None),
-                Column("status", "Status: proposed, enacted, in_force, repealed, ...",
-                       lambda p: p.status or None),
-                Column("country", "Country (ISO 3166-1), or EU for European Union law.",
-                       lambda p: p.country),
-                Column("region", "Region (ISO 3166-2), for regional and local law.",
-                       lambda p: p.region or None),
-                Column("locality", "City or county, for local law.", lambda p: p.locality or None),
-                Column("issuer", "Who issued it.", lambda p: p.issuer or None),
-                Column("adopted", "When it was adopted.", _partial("adopted")),
-                Column("effective", "When it took effect.", _partial("effective")),
-                Column("ends", "When it ends (sunset).", _partial("ends")),
-                Column("requirements", "What it requires or bans, `;`-separated.",
-                       lambda p: p.requirements),
-                Column("text_url", "The text of the policy.", lambda p: p.url or None),
-                Column("agencies", "Ids of published agencies it names, `;`-separated.",
-                       _slugs("agencies")),
-                *_common_tail("policy"),
-            ),
-            prefetch=lambda: [
-                _published_m2m("agencies", Agency),
-                _published_m2m("sources", Source),
-            ],
-        ),
-        ExportSpec(
-            "sources",
-            (
-                *_id_url("source"),
-                Column("title", "The document's title.", lambda s: s.title),
-                Column("publisher", "Who published it.", lambda s: s.publisher or None),
-                Column("published", "When it was published.", _partial("published")),
-                Column("kind", "Kind of source: government, court, news, ...",
-                       lambda s: s.kind or None),
-                Column("document_url", "Where the document is.", lambda s: s.url),
-                Column("archived_url", "A web-archive copy, where one exists.",
-                       lambda s: s.archived_url or None),
-                Column("last_updated", "When the source last changed here (UTC).",
-                       lambda o: _timestamp(o.updated_at)),
-                Column("last_verified", "When a maintainer last re-checked it.",
-                       lambda o: o.last_verified.isoformat() if o.last_verified else None),
-            ),
-        ),
+
+def _specs():
+    """Every entity's columns, in the order of the format; stable names, documented on /data/."""
+    return (
+        ExportSpec("deployments", Deployment, (
+            *_id_url(Deployment, "deployment"),
+            related("agency_id", "Id of the agency using face recognition.",
+                    "agency", attr="slug"),
+            related("agency_name", "Name of the agency.", "agency", attr="name"),
+            related("agency_country", "Agency's country (ISO 3166-1).", "agency", attr="country"),
+            related("agency_region", "Agency's region (ISO 3166-2), if not national.",
+                    "agency", attr="region"),
+            related("agency_kind", "Kind of agency (police, sheriff, ...).",
+                    "agency", attr="kind"),
+            related("system_id", "Id of the system used; empty when not public.",
+                    "system", attr="slug"),
+            related("system_name", "Name of the system.", "system", attr="name"),
+            related("vendor_id", "Id of the system's vendor.", "system", "vendor", attr="slug"),
+            related("vendor_name", "Name of the vendor.", "system", "vendor", attr="name"),
+            field("status", "Deployment status (active, pilot, ended, ...)."),
+            field("uses", "What it is used for, `;`-separated."),
+            partial_date("started", "When the use started."),
+            partial_date("ended", "When the use ended."),
+            field("image_sources", "What faces are searched against, `;`-separated."),
+            *_audit_status_columns(),
+            many("policies", "Ids of published policies cited for this deployment."),
+            *_record_tail("deployment"),
+        )),
+        ExportSpec("agencies", Agency, (
+            *_id_url(Agency, "agency"),
+            field("name", "Name of the agency."),
+            field("acronym", "Its acronym, if any."),
+            field("kind", "Kind of agency."),
+            field("level", "Level of government: national, regional or local."),
+            field("country", "Country (ISO 3166-1)."),
+            field("region", "Region (ISO 3166-2); empty for national bodies."),
+            field("locality", "City or county."),
+            related("parent_id", "Id of the agency it is part of.", "parent", attr="slug"),
+            related("parent_name", "Name of that agency.", "parent", attr="name"),
+            field("website", "Agency website."),
+            field("deployment_count", "Published deployments of the agency."),
+            field("policies_in_force_count",
+                  "Published policies in force that govern it (by name or jurisdiction).",
+                  path="governing_policy_count"),
+            *_record_tail("agency"),
+        )),
+        ExportSpec("systems", System, (
+            *_id_url(System, "system"),
+            field("name", "Name of the system."),
+            related("vendor_id", "Id of its vendor; empty for in-house systems.",
+                    "vendor", attr="slug"),
+            related("vendor_name", "Name of the vendor.", "vendor", attr="name"),
+            field("capabilities", "What it can do, `;`-separated."),
+            *_audit_status_columns(),
+            field("deployment_count", "Published deployments of the system."),
+            *_record_tail("system"),
+        )),
+        ExportSpec("vendors", Vendor, (
+            *_id_url(Vendor, "vendor"),
+            field("name", "The company's name."),
+            field("country", "Country (ISO 3166-1)."),
+            field("website", "Company website."),
+            field("system_count", "Published systems of the vendor."),
+            *_record_tail("vendor"),
+        )),
+        ExportSpec("audits", Audit, (
+            *_id_url(Audit, "audit"),
+            field("auditor", "Who tested the system."),
+            field("auditor_kind", "Kind of auditor; vendor and agency are self-assessments."),
+            related("system_id", "Id of the system tested.", "system", attr="slug"),
+            related("system_name", "Name of the system.", "system", attr="name"),
+            related("deployment_id", "Id of the deployment tested, for a deployment audit.",
+                    "deployment", attr="slug"),
+            related("deployment_agency_name", "Agency of that deployment.",
+                    "deployment", "agency", attr="name"),
+            partial_date("published", "When the audit was published."),
+            field("is_public", "Is the report itself public? true or false."),
+            field("dimensions", "Groups compared, `;`-separated."),
+            field("finding", "What it found."),
+            field("report_url", "The report."),
+            *_record_tail("audit"),
+        )),
+        ExportSpec("policies", Policy, (
+            *_id_url(Policy, "policy"),
+            field("title", "Title of the policy."),
+            field("kind", "Kind: ban, statute, ordinance, agency_policy, ..."),
+            field("status", "Status: proposed, enacted, in_force, repealed, ..."),
+            field("country", "Country (ISO 3166-1), or EU for European Union law."),
+            field("region", "Region (ISO 3166-2), for regional and local law."),
+            field("locality", "City or county, for local law."),
+            field("issuer", "Who issued it."),
+            partial_date("adopted", "When it was adopted."),
+            partial_date("effective", "When it took effect."),
+            partial_date("ends", "When it ends (sunset)."),
+            field("requirements", "What it requires or bans, `;`-separated."),
+            field("text_url", "The text of the policy.", path="url"),
+            many("agencies", "Ids of published agencies it names, `;`-separated."),
+            *_record_tail("policy"),
+        )),
+        ExportSpec("sources", Source, (
+            *_id_url(Source, "source"),
+            field("title", "The document's title."),
+            field("publisher", "Who published it."),
+            partial_date("published", "When it was published."),
+            field("kind", "Kind of source: government, court, news, ..."),
+            field("document_url", "Where the document is.", path="url"),
+            field("archived_url", "A web-archive copy, where one exists."),
+            *_record_tail("source", sources=False),
+        )),
     )
-}
 
 # fmt: on
+
+
+EXPORTS = {spec.name: spec for spec in _specs()}
 
 
 # Rows ---------------------------------------------------------------------------
 
 
-def export_rows(name: str, queryset) -> Iterable:
+def export_rows(name: str, queryset) -> Iterable[dict]:
     """
-    The rows of ``queryset`` with what the columns of ``name`` need, read in
-    chunks. The list's order is kept, with the primary key added last so that
-    ties come out the same way every time.
+    The rows of ``queryset`` as dicts of what the columns of ``name`` read,
+    in chunks. The list's order is kept, with the primary key added last so
+    that ties come out the same way every time.
     """
     spec = EXPORTS[name]
     ordering = queryset.query.order_by or queryset.model._meta.ordering
     queryset = (
-        queryset.select_related(*spec.select_related)
-        .prefetch_related(*spec.prefetch())
+        queryset.annotate(
+            **{
+                f"export_{relation}": published_ids(queryset.model, relation)
+                for relation in spec.many
+            }
+        )  # fmt: skip
         .order_by(*ordering, "pk")
+        .values(*spec.reads)
     )
     return queryset.iterator(chunk_size=CHUNK_SIZE)
 
 
-def row_values(spec: ExportSpec, obj, base_url: str) -> list:
+def row_values(spec: ExportSpec, row: dict, base_url: str) -> list:
     values = []
     for column in spec.columns:
-        value = column.value(obj)
+        value = column.value(row)
         if isinstance(value, SitePath):
             value = base_url + value
         values.append(value)
