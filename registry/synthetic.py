@@ -68,7 +68,7 @@ class Counts:
             deployments=deployments,
             vendors=max(1, agencies // 400),
             systems=max(2, agencies // 100),
-            audits=max(1, deployments // 200),
+            audits=max(5, deployments // 200),
             policies=max(3, agencies // 10),
             sources=max(3, deployments // 20),
         )
