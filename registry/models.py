@@ -6,8 +6,8 @@ publishing state, a last-verified date, sources, and a full history.
 Field ``help_text`` doubles as the data dictionary shown to maintainers.
 """
 
-from dataclasses import dataclass
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -142,7 +142,9 @@ class Source(Record):
         null=True, blank=True, editable=False, help_text="HTTP status of the last link check."
     )
     link_ok = models.BooleanField(
-        null=True, editable=False, help_text="Did the last link check succeed? Empty: never checked."
+        null=True,
+        editable=False,
+        help_text="Did the last link check succeed? Empty: never checked.",
     )
     link_error = models.CharField(max_length=300, blank=True, editable=False)
 
@@ -353,9 +355,6 @@ class Policy(Record):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("registry:policy-detail", kwargs={"slug": self.slug})
-
     def save(self, *args, **kwargs):
         requirements = set(self.requirements)
         private_only = bool(requirements) and requirements <= set(
@@ -367,6 +366,9 @@ class Policy(Record):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "binds_by_jurisdiction"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("registry:policy-detail", kwargs={"slug": self.slug})
 
     @property
     def is_in_force(self):
@@ -393,9 +395,7 @@ class Deployment(AuditStatusFields, Record):
         related_name="deployments",
         help_text="Empty when the product is not public.",
     )
-    status = models.CharField(
-        max_length=12, choices=choices.DeploymentStatus.choices, blank=True
-    )
+    status = models.CharField(max_length=12, choices=choices.DeploymentStatus.choices, blank=True)
     uses = MultiChoiceField(item_choices=choices.Use.choices)
     started = models.DateField(null=True, blank=True)
     started_precision = precision_field("start")
@@ -464,9 +464,7 @@ class Audit(Record):
     dimensions = MultiChoiceField(
         item_choices=choices.Dimension.choices, help_text="Which groups were compared."
     )
-    finding = models.CharField(
-        max_length=30, choices=choices.Finding.choices, blank=True
-    )
+    finding = models.CharField(max_length=30, choices=choices.Finding.choices, blank=True)
     metrics = models.JSONField(
         default=list,
         blank=True,
@@ -526,9 +524,7 @@ class Audit(Record):
 class Suggestion(models.Model):
     """A correction or addition sent by a member of the public, waiting for triage."""
 
-    content_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.SET_NULL
-    )
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     record = GenericForeignKey("content_type", "object_id")
     body = models.TextField("what is wrong or missing", max_length=5000)

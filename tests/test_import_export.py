@@ -1,6 +1,7 @@
 """import_registry and export_registry: the fr-registry/1 interchange format."""
 
 import copy
+import io
 import json
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def write(tmp_path, document, name="registry.json"):
 
 
 def import_file(path, *args):
-    call_command("import_registry", str(path), *args, stdout=open("/dev/null", "w"))
+    call_command("import_registry", str(path), *args, stdout=io.StringIO())
 
 
 def test_seed_dataset_imports_every_record(seed):
@@ -282,7 +283,7 @@ def test_export_keeps_the_seed_datasets_facts(seed):
 def test_export_command_writes_a_file(tmp_path):
     import_file(SEED)
     target = tmp_path / "out.json"
-    call_command("export_registry", str(target), stderr=open("/dev/null", "w"))
+    call_command("export_registry", str(target), stderr=io.StringIO())
     document = json.loads(target.read_text())
     assert document["format"] == "fr-registry/1"
     assert len(document["agencies"]) == Agency.objects.count()

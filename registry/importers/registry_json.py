@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from .. import choices, dates
 from ..fields import SLUG_REGEX
-from ..services import save_record
 from ..models import Agency, Audit, Deployment, Policy, Source, System, Vendor
+from ..services import save_record
 
 FORMAT = "fr-registry/1"
 
@@ -190,8 +190,14 @@ def parse(text: str | bytes):
         raise InvalidDocument([Problem(None, None, None, f"Not UTF-8 text: {exc}")]) from exc
     except json.JSONDecodeError as exc:
         raise InvalidDocument(
-            [Problem(None, None, None, f"Not valid JSON: {exc.msg} (line {exc.lineno}, "
-                                       f"column {exc.colno})")]  # fmt: skip
+            [
+                Problem(
+                    None,
+                    None,
+                    None,
+                    f"Not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                )
+            ]  # fmt: skip
         ) from exc
 
 
@@ -283,9 +289,14 @@ def _validate_record(name, index, record, known):
         bad("system", "An audit must name a system or a deployment.")
     if name in ("agencies", "policies"):
         region, country = record.get("region"), record.get("country")
-        if isinstance(region, str) and isinstance(country, str) and _REGION.match(region):
-            if region[:2] != country and country != "EU":
-                bad("region", f"Region {region} is not in country {country}.")
+        if (
+            isinstance(region, str)
+            and isinstance(country, str)
+            and _REGION.match(region)
+            and region[:2] != country
+            and country != "EU"
+        ):
+            bad("region", f"Region {region} is not in country {country}.")
     if name == "agencies" and record.get("parent") and record.get("parent") == rid:
         bad("parent", "An agency cannot be its own parent.")
     for start, end in (("started", "ended"), ("effective", "ends")):
@@ -616,12 +627,12 @@ DROPPABLE_REFS = {("agencies", "parent")}
 
 def _refs_visible(name, rec, visible):
     for key, kind in SPEC[name]["keys"].items():
-        if isinstance(kind, tuple) and kind[0] == "ref" and rec.get(key):
-            if rec[key] not in visible[kind[1]]:
-                if (name, key) in DROPPABLE_REFS:
-                    del rec[key]
-                    continue
-                return False
+        hidden = isinstance(kind, tuple) and kind[0] == "ref" and rec.get(key)
+        if hidden and rec[key] not in visible[kind[1]]:
+            if (name, key) in DROPPABLE_REFS:
+                del rec[key]
+                continue
+            return False
     return True
 
 
