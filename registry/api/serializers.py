@@ -314,4 +314,6 @@ def with_related(name, queryset):
         )
         for key in m2ms
     ]
-    return queryset.select_related(*fks).prefetch_related(*prefetches)
+    if fks:
+        queryset = queryset.select_related(*fks)
+    return queryset.prefetch_related(*prefetches)

@@ -193,7 +193,11 @@ class RecordViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset  # a record's URL takes no filters
-        return super().filter_queryset(queryset)
+        filtered = super().filter_queryset(queryset)
+        if not filtered.ordered:  # e.g. ``sort=,``: keep pages stable with the list's order
+            default = queryset.query.order_by or queryset.model._meta.ordering
+            filtered = filtered.order_by(*default, "pk")
+        return filtered
 
 
 def record_viewset(name):
