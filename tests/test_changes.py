@@ -383,3 +383,26 @@ def test_history_section_shows_only_the_latest_changes(client):
     assert "Synthetic Town 6" in html
     assert "Synthetic Town 0" not in html  # only the five latest changes on the record page
     assert "Full history" in html
+
+
+def test_multi_valued_fields_show_their_labels(client):
+    deployment = DeploymentFactory(uses=[choices.Use.RETROSPECTIVE])
+    edit(deployment, uses=[choices.Use.RETROSPECTIVE, choices.Use.LIVE])
+
+    (change,) = public_changes(record=deployment)[0].fields
+
+    assert (change.label, change.old, change.new) == (
+        "Uses",
+        "Search of stored images",
+        "Live surveillance, Search of stored images",
+    )
+
+
+def test_a_retracted_record_published_again_says_so(client):
+    policy = PolicyFactory(sources=[])
+    edit(policy, state=choices.State.RETRACTED, public_note="Synthetic: under review.")
+    edit(policy, state=choices.State.PUBLISHED, public_note="")
+
+    events = [change.event for change in public_changes(record=policy)]
+
+    assert events == ["republished", "retracted", "published"]
