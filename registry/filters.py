@@ -13,6 +13,7 @@ same rows from the same query string.
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ import django_filters as filters
 from django import forms
 from django.db.models import Count, Q
 from django.http import QueryDict
+from django.utils.choices import CallableChoiceIterator
 
 from . import choices, search
 from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
@@ -54,6 +56,10 @@ class ListSelect(forms.Select):
     def value_from_datadict(self, data, files, name):
         getlist = getattr(data, "getlist", None)
         return getlist(name) if getlist else [v for v in [data.get(name)] if v]
+
+    def use_required_attribute(self, initial):
+        # A filter is never required; asking Select would read the choices (a query) once more.
+        return False
 
     def optgroups(self, name, value, attrs=None):
         any_value = self.create_option(name, "", "Any", not value, 0, attrs=attrs)
@@ -236,6 +242,18 @@ class RegisterFilterSet(filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(drop_empty(data) if data is not None else None, *args, **kwargs)
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_choices_resolved", False):
+            # Values-in-use choices run a query each time they are iterated: at most
+            # once per page, and never when the form is not drawn (exports).
+            for field in form.fields.values():
+                if isinstance(getattr(field, "choices", None), CallableChoiceIterator):
+                    field.choices = functools.cache(field.choices.func)
+            form._choices_resolved = True
+        return form
 
     @classmethod
     def base_queryset(cls):
