@@ -265,6 +265,8 @@ def test_an_audits_deployment_is_named_without_its_unpublished_agency(client):
         ("audits", "is_public=1", "is_public"),
         ("sources", "q=" + "x" * 201, "q"),
         ("sources", "q=%00", "q"),
+        ("sources", "publisher=a%00b", "publisher"),
+        ("deployments", "agency=a%00b", "agency"),
     ],
 )
 def test_a_bad_parameter_is_a_400_naming_it_never_a_500(client, register, name, query, param):
@@ -292,11 +294,12 @@ def test_a_record_url_ignores_list_filters(client, register):
     assert client.get(detail_url(agency) + "?kind=drone").status_code == 200
 
 
-def test_an_unknown_id_is_a_json_404(client):
-    response = client.get(reverse("api:agency-detail", kwargs={"id": "no-such-agency"}))
+@pytest.mark.parametrize("record_id", ["no-such-agency", "Not An Id", "a\x00b"])
+def test_an_unknown_id_is_a_json_404(client, record_id):
+    response = client.get(reverse("api:agency-detail", kwargs={"id": record_id}))
 
     assert response.status_code == 404
-    assert "no-such-agency" in response.json()["detail"]
+    assert record_id in response.json()["detail"]
 
 
 # --- pagination ----------------------------------------------------------------------

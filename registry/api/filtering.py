@@ -37,6 +37,25 @@ class RegisterFilterBackend(DjangoFilterBackend):
     """Filter with the view's FilterSet, as the HTML list does; bad parameters are a 400."""
 
     def filter_queryset(self, request, queryset, view):
+        # PostgreSQL refuses text with NUL bytes: a parameter holding one could
+        # never match, and would otherwise reach the database as an error.
+        with_nul = [
+            name
+            for name, values in request.query_params.lists()
+            if any("\x00" in v for v in values)
+        ]
+        if with_nul:
+            raise BadQuery(
+                [
+                    {
+                        "param": name,
+                        "messages": ["Null characters are not allowed."],
+                        "accepted": None,
+                        "hint": "",
+                    }
+                    for name in with_nul
+                ]
+            )
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset

@@ -10,6 +10,7 @@ revalidates gets a 304 without the list being built.
 
 import datetime
 import hashlib
+import re
 
 from django.db.models import Count, IntegerField, Max, Value
 from django.http import Http404
@@ -33,10 +34,11 @@ from rest_framework.views import APIView
 from ..filters import LISTS
 from ..models import RECORD_MODELS
 from .filtering import RegisterFilterBackend
-from .serializers import SERIALIZERS, with_related
+from .serializers import SERIALIZERS, SLUG_PATTERN, with_related
 
 # Bump when a response changes shape for the same data, so cached copies go stale.
 REPRESENTATION_VERSION = "1"
+SLUG_RE = re.compile(SLUG_PATTERN)
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
@@ -184,11 +186,14 @@ class RecordViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
         return with_related(self.list_name, spec.filterset_class.base_queryset())
 
     def get_object(self):
+        noun = LISTS[self.list_name].noun
+        not_found = NotFound(f"No published {noun} has the id “{self.kwargs['id']}”.")
+        if not SLUG_RE.match(self.kwargs["id"]):
+            raise not_found  # not an id at all: no need to ask the database
         try:
             return super().get_object()
         except Http404:
-            noun = LISTS[self.list_name].noun
-            raise NotFound(f"No published {noun} has the id “{self.kwargs['id']}”.") from None
+            raise not_found from None
 
     def filter_queryset(self, queryset):
         if self.action != "list":
