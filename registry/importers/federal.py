@@ -878,10 +878,11 @@ class Plan:
 
     def audit_summary(self) -> str:
         uc, d = self.use_case, self.declarations
+        which = (f"use case {uc.use_case_id} (“{uc.name}”)" if uc.use_case_id
+                 else f"the use case “{uc.name}” (no use case id; row {uc.row})")  # fmt: skip
         lines = [
-            f"What {self.agency.name} declared in the {self.year} federal AI use case inventory "
-            f"({self.reference[0].lower()}{self.reference[1:]}: “{uc.name}”):",
-            f"pre-deployment testing: {d.testing_words}.",
+            f"What {self.agency.name} declared for {which} in the {self.year} federal AI use "
+            f"case inventory: pre-deployment testing: {d.testing_words}.",
         ]
         if d.assessment:
             lines.append(f"AI impact assessment: {d.assessment}.")
