@@ -121,6 +121,14 @@ def test_schema_is_valid_openapi_3(client):
     validate_schema(schema)
 
 
+def test_schema_is_also_served_as_yaml(client):
+    response = client.get("/api/v1/schema/")
+
+    assert response.status_code == 200
+    assert "openapi" in response["Content-Type"]
+    assert response.content.startswith(b"openapi: 3.")
+
+
 def test_schema_is_generated_without_warnings():
     # --fail-on-warn: an unresolvable field or filter would be a guessed type.
     call_command("spectacular", "--fail-on-warn", "--validate", stdout=io.StringIO())
