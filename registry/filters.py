@@ -67,6 +67,24 @@ class ListSelect(forms.Select):
         return [(None, [any_value], 0), *groups]
 
 
+class SlugListInput(forms.TextInput):
+    """
+    A text box for record ids (``nypd``; several separated by commas), read as a
+    list. A ``<select>`` of every agency would put 20,000 options on each list
+    page at national scale; the facets offer the common values as links.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        getlist = getattr(data, "getlist", None)
+        raw = getlist(name) if getlist else [data.get(name) or ""]
+        return [slug for value in raw for slug in value.replace(",", " ").split() if slug]
+
+    def format_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return ", ".join(str(v) for v in value)
+        return super().format_value(value)
+
+
 # Form fields -------------------------------------------------------------
 
 
@@ -141,7 +159,10 @@ class SlugFilter(filters.ModelMultipleChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("distinct", False)
-        kwargs.setdefault("widget", ListSelect)
+        kwargs.setdefault(
+            "widget", SlugListInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+        )
+        kwargs.setdefault("help_text", "The id in the record's address, e.g. nypd in /agencies/nypd/.")
         kwargs.setdefault(
             "error_messages",
             {"invalid_choice": "No published record has the id “%(value)s”."},
@@ -238,7 +259,9 @@ def published(model):
 class RegisterFilterSet(filters.FilterSet):
     """What every list shares: ``q`` (search), ``sort``, and dropping empty parameters."""
 
-    q = filters.CharFilter(method="search_filter", label="Search", max_length=200)
+    q = filters.CharFilter(
+        method="search_filter", label="Search", max_length=200, widget=forms.SearchInput
+    )
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(drop_empty(data) if data is not None else None, *args, **kwargs)
