@@ -526,7 +526,8 @@ def list_export(request, spec, filterset, fmt: str) -> HttpResponse:
             "licence": settings.DATA_LICENCE,
             "licence_url": settings.DATA_LICENCE_URL,
             "source_url": page_url + (f"?{query}" if filters else ""),
-            "columns_url": request.build_absolute_uri(reverse("registry:data")) + "#columns",
+            "columns_url": request.build_absolute_uri(reverse("registry:data"))
+            + f"#columns-{spec.name}",
             "count": queryset.count(),
         }
         content = json_chunks(export, rows, base_url=base_url, meta=meta)
