@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import django_filters as filters
 from django import forms
-from django.db.models import Count, Q
 from django.http import QueryDict
 from django.utils.choices import CallableChoiceIterator
 
@@ -162,7 +161,9 @@ class SlugFilter(filters.ModelMultipleChoiceFilter):
         kwargs.setdefault(
             "widget", SlugListInput(attrs={"autocomplete": "off", "spellcheck": "false"})
         )
-        kwargs.setdefault("help_text", "The id in the record's address, e.g. nypd in /agencies/nypd/.")
+        kwargs.setdefault(
+            "help_text", "The id in the record's address, e.g. nypd in /agencies/nypd/."
+        )
         kwargs.setdefault(
             "error_messages",
             {"invalid_choice": "No published record has the id “%(value)s”."},
@@ -338,6 +339,8 @@ class AgencyFilterSet(RegisterFilterSet):
         to_field_name="slug",
         method="governed_by",
         label="Governed by policy",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="The id in the policy's address, e.g. eu-ai-act-article-5-rbi.",
         error_messages={"invalid_choice": "No published policy has this id."},
     )
     sort = filters.OrderingFilter(
@@ -357,11 +360,7 @@ class AgencyFilterSet(RegisterFilterSet):
             Agency.objects.published()
             .for_display()
             .with_governing_policy_count()
-            .annotate(
-                deployment_count=Count(
-                    "deployments", filter=Q(deployments__state=choices.State.PUBLISHED)
-                )
-            )
+            .with_published_count("deployment_count", Deployment, "agency")
             .order_by("name", "pk")
         )
 
@@ -436,11 +435,7 @@ class SystemFilterSet(RegisterFilterSet):
         return (
             System.objects.published()
             .for_display()
-            .annotate(
-                deployment_count=Count(
-                    "deployments", filter=Q(deployments__state=choices.State.PUBLISHED)
-                )
-            )
+            .with_published_count("deployment_count", Deployment, "system")
             .order_by("name", "pk")
         )
 
@@ -462,9 +457,7 @@ class VendorFilterSet(RegisterFilterSet):
     def base_queryset(cls):
         return (
             Vendor.objects.published()
-            .annotate(
-                system_count=Count("systems", filter=Q(systems__state=choices.State.PUBLISHED))
-            )
+            .with_published_count("system_count", System, "vendor")
             .order_by("name", "pk")
         )
 

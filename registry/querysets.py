@@ -28,6 +28,22 @@ class RecordQuerySet(models.QuerySet):
     def unsourced(self):
         return self.filter(sources__isnull=True)
 
+    def with_published_count(self, name, related_model, field):
+        """
+        Annotate ``name``: how many published ``related_model`` rows point at each
+        row through ``field``. A correlated subquery rather than ``Count()``, so
+        the list's pagination count stays a plain ``COUNT(*)`` (no GROUP BY over
+        the whole table) and only the rows of the page are counted.
+        """
+        related = related_model.objects.published().filter(**{field: OuterRef("pk")})
+        return self.annotate(**{name: correlated_count(related)})
+
+
+def correlated_count(queryset):
+    """``(SELECT COUNT(*) ...)`` of a queryset correlated with OuterRef; no GROUP BY."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted[:1], output_field=models.IntegerField()), 0)
+
 
 def _audit_model():
     return apps.get_model("registry", "Audit")
@@ -155,8 +171,10 @@ def jurisdiction_q(*, country, region, locality, in_eu):
         eu = Q(country="EU", region="") if in_eu else Q(pk__in=[])
     else:
         eu = Q(country="EU", region="") & in_eu
-    regional = Q(region=region, locality="") & ~Q(region="")
-    local = Q(region=region, locality=locality) & ~Q(locality="")
+    # Every branch names the country (a region code implies it anyway), so each
+    # one is an index range on (country, region, locality) and the OR a BitmapOr.
+    regional = Q(country=country, region=region, locality="") & ~Q(region="")
+    local = Q(country=country, region=region, locality=locality) & ~Q(locality="")
     return Q(binds_by_jurisdiction=True) & (national | eu | regional | local)
 
 
@@ -226,28 +244,29 @@ class AgencyQuerySet(RecordQuerySet):
         return self.filter(named | place)
 
     def with_governing_policy_count(self, *, in_force_only=True):
-        """Annotate ``governing_policy_count``: one correlated subquery, no Python loop."""
+        """
+        Annotate ``governing_policy_count`` in the database: the policies that
+        name each agency plus those of its jurisdiction that do not. Two
+        correlated counts rather than one OR, so each can use its index.
+        """
         Policy = apps.get_model("registry", "Policy")
         named = Agency_through().objects.filter(
             policy_id=OuterRef("pk"), agency_id=OuterRef(OuterRef("pk"))
         )
-        policies = Policy.objects.published().filter(
-            Q(Exists(named))
-            | jurisdiction_q(
+        policies = Policy.objects.published()
+        if in_force_only:
+            policies = policies.in_force()
+        by_name = policies.filter(agencies=OuterRef("pk"))
+        by_place = policies.filter(
+            jurisdiction_q(
                 country=OuterRef("country"),
                 region=OuterRef("region"),
                 locality=OuterRef("locality"),
                 in_eu=_outer_in_eu(),
             )
-        )
-        if in_force_only:
-            policies = policies.in_force()
-        # COUNT as a plain function, so the subquery has no GROUP BY.
-        counted = policies.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+        ).exclude(Exists(named))
         return self.annotate(
-            governing_policy_count=Coalesce(
-                Subquery(counted[:1], output_field=models.IntegerField()), 0
-            )
+            governing_policy_count=correlated_count(by_name) + correlated_count(by_place)
         )
 
     def for_display(self):
