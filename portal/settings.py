@@ -225,3 +225,14 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_ALLOW_HEADERS = ("accept", "if-modified-since", "if-none-match")
 CORS_EXPOSE_HEADERS = ("etag", "last-modified")
+# Canonical address of the site, for absolute links in exports and bulk files
+# (e.g. https://fr-register.example.org); request hosts are used when empty.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+# Where maintainers can be reached; named in the link checker's user agent.
+REGISTER_CONTACT_URL = os.environ.get("REGISTER_CONTACT_URL", "")
+BULK_DATA_DIR = Path(os.environ.get("BULK_DATA_DIR", BASE_DIR / "var" / "bulk"))
+
+# Public suggestions: spam protection without third-party services.
+SUGGESTION_MIN_SECONDS = 3  # a human takes longer to fill the form
+SUGGESTION_RATE_LIMIT = 5  # suggestions per address ...
+SUGGESTION_RATE_WINDOW = 60 * 60  # ... per hour (use a shared cache with several processes)

@@ -46,7 +46,7 @@ ENTITIES = ("sources", "vendors", "systems", "agencies", "deployments", "audits"
 
 
 def bulk_dir() -> Path:
-    return Path(getattr(settings, "BULK_DATA_DIR", settings.BASE_DIR / "var" / "bulk"))
+    return Path(settings.BULK_DATA_DIR)
 
 
 def fingerprint(base_url: str) -> str:
