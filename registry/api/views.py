@@ -111,7 +111,7 @@ class ConditionalGetMixin:
     def etag(self, request, *args, **kwargs):
         parts = [
             REPRESENTATION_VERSION,
-            request.get_full_path(),
+            request.build_absolute_uri(),  # bodies hold absolute URLs: the host matters
             repr(_fingerprint(request)),
             timezone.localdate().isoformat() if self.changes_daily else "",
         ]
