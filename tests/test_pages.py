@@ -401,3 +401,10 @@ def test_search_groups_results_by_type(client, register):
     assert register["policy"].get_absolute_url() in html
     draft = AgencyFactory(state=choices.State.DRAFT, name="Synthetic Draft Agency Zebra")
     assert draft.get_absolute_url() not in page(client, "/search/?q=Zebra")
+
+
+@pytest.mark.django_db
+def test_methodology_explains_the_federal_inventory_rule_and_links_to_corrections(client):
+    html = client.get("/methodology/").content.decode()
+    assert 'id="federal-inventory"' in html
+    assert 'href="/suggest/"' in html
