@@ -105,6 +105,8 @@ class PatternMultipleChoiceField(forms.MultipleChoiceField):
         return [self.normalize(v) for v in values] if self.normalize else values
 
     def valid_value(self, value):
+        if "\x00" in value:  # PostgreSQL refuses NUL in text
+            return False
         if self.pattern is None:
             return 0 < len(value) <= 300
         return bool(self.pattern.match(value))
@@ -173,6 +175,14 @@ class SlugFilter(filters.ModelMultipleChoiceFilter):
     def get_filter_predicate(self, v):
         # Filter on the related object itself (its primary key), not its slug.
         return {self.field_name: v}
+
+
+class SortFilter(filters.OrderingFilter):
+    """``sort=``: an empty or blank value (``?sort=,``) keeps the list's default order."""
+
+    def filter(self, qs, value):
+        value = [v for v in (value or []) if v and v.strip()]
+        return super().filter(qs, value) if value else qs
 
 
 class YearFromFilter(filters.Filter):
@@ -343,7 +353,7 @@ class AgencyFilterSet(RegisterFilterSet):
         help_text="The id in the policy's address, e.g. eu-ai-act-article-5-rbi.",
         error_messages={"invalid_choice": "No published policy has this id."},
     )
-    sort = filters.OrderingFilter(
+    sort = SortFilter(
         fields=(("name", "name"), ("country", "country"), ("updated_at", "updated")),
         field_labels={"name": "Name", "country": "Country", "updated_at": "Last updated"},
         label="Sort by",
@@ -386,7 +396,7 @@ class DeploymentFilterSet(RegisterFilterSet):
     vendor = SlugFilter(field_name="system__vendor", queryset=published(Vendor), label="Vendor")
     started_from = YearFromFilter(field_name="started", label="Started from (year)")
     started_to = YearToFilter(field_name="started", label="Started up to (year)")
-    sort = filters.OrderingFilter(
+    sort = SortFilter(
         fields=(
             ("agency__name", "agency"),
             ("started", "started"),
@@ -419,7 +429,7 @@ class SystemFilterSet(RegisterFilterSet):
     vendor = SlugFilter(queryset=published(Vendor), label="Vendor")
     capabilities = HasFilter(choices=choices.Capability.choices, label="Capabilities")
     audit_status = EnumFilter(choices=choices.AuditStatus.choices, label="Audit status")
-    sort = filters.OrderingFilter(
+    sort = SortFilter(
         fields=(("name", "name"), ("audit_date", "audited"), ("updated_at", "updated")),
         field_labels={"name": "Name", "audit_date": "Latest audit", "updated_at": "Last updated"},
         label="Sort by",
@@ -442,7 +452,7 @@ class SystemFilterSet(RegisterFilterSet):
 
 class VendorFilterSet(RegisterFilterSet):
     country = country_filter(Vendor)
-    sort = filters.OrderingFilter(
+    sort = SortFilter(
         fields=(("name", "name"), ("country", "country"), ("updated_at", "updated")),
         field_labels={"name": "Name", "country": "Country", "updated_at": "Last updated"},
         label="Sort by",
@@ -471,7 +481,7 @@ class AuditFilterSet(RegisterFilterSet):
     is_public = YesNoFilter(label="Report public")
     published_from = YearFromFilter(field_name="published", label="Published from (year)")
     published_to = YearToFilter(field_name="published", label="Published up to (year)")
-    sort = filters.OrderingFilter(
+    sort = SortFilter(
         fields=(("published", "published"), ("auditor", "auditor"), ("updated_at", "updated")),
         field_labels={
             "published": "Publication date",
@@ -511,7 +521,7 @@ class PolicyFilterSet(RegisterFilterSet):
     in_force = YesNoFilter(method="in_force_filter", label="In force today")
     adopted_from = YearFromFilter(field_name="adopted", label="Adopted from (year)")
     adopted_to = YearToFilter(field_name="adopted", label="Adopted up to (year)")
-    sort = filters.OrderingFilter(
+    sort = SortFilter(
         fields=(("title", "title"), ("adopted", "adopted"), ("updated_at", "updated")),
         field_labels={"title": "Title", "adopted": "Adoption date", "updated_at": "Last updated"},
         label="Sort by",
@@ -535,7 +545,7 @@ class SourceFilterSet(RegisterFilterSet):
     publisher = PatternFilter(label="Publisher", choices=_distinct_values(Source, "publisher"))
     published_from = YearFromFilter(field_name="published", label="Published from (year)")
     published_to = YearToFilter(field_name="published", label="Published up to (year)")
-    sort = filters.OrderingFilter(
+    sort = SortFilter(
         fields=(("title", "title"), ("published", "published"), ("updated_at", "updated")),
         field_labels={
             "title": "Title",

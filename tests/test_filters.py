@@ -316,3 +316,11 @@ def test_form_shows_the_filters_in_force(client):
     assert 'value="pilot" id="id_status_1" checked' in html
     assert f'name="agency" value="{agency.slug}"' in html
     assert 'aria-labelledby="filters-heading"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["publisher=%00", "sort=,", "sort=%20", "country=U%00S"])
+def test_odd_parameters_never_break_a_list(client, query):
+    SourceFactory()
+    response = client.get(f"/sources/?{query}")
+    assert response.status_code in (200, 400)
