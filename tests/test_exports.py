@@ -256,3 +256,16 @@ def test_exports_read_rows_in_chunks(monkeypatch, client):
     response = client.get(LIST_URLS["deployments"] + "?format=csv")
     chunks = list(response.streaming_content)
     assert len(chunks) == 1 + 3  # the header, then 2 + 2 + 1 rows
+
+
+def test_a_search_exports_the_rows_it_finds_in_the_order_it_shows(client):
+    DeploymentFactory(agency=AgencyFactory(name="Synthetic Harbour Police"))
+    DeploymentFactory(agency=AgencyFactory(name="Synthetic Harbour Sheriff"))
+    DeploymentFactory(agency=AgencyFactory(name="Synthetic Inland Police"))
+    url = LIST_URLS["deployments"] + "?q=harbour"
+    shown = ids_on_every_page(client, url)
+    assert len(shown) == 2
+    _response, text = download(client, url + "&format=csv")
+    assert [row["id"] for row in csv_rows(text)] == shown
+    _response, text = download(client, url + "&format=json")
+    assert [row["id"] for row in json.loads(text)["results"]] == shown
