@@ -16,7 +16,8 @@ INSTALLED := $(VENV)/.installed
 SEED ?= data/registry.json
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?=
+# Two workers on two cores; each test file stays on one worker (module fixtures load once).
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 # The development server runs with DEBUG on (which also allows the
 # development SECRET_KEY). Tests run with DEBUG off, as production does, so
