@@ -84,7 +84,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def stream(client, url, fmt, *, trace):
-        """Consume the streamed export chunk by chunk; return (seconds or peak bytes, size, lines)."""
+        """Consume the streamed export chunk by chunk: (seconds or peak bytes, size, lines)."""
         if trace:
             tracemalloc.start()
         started = time.perf_counter()
