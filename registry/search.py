@@ -30,13 +30,25 @@ also refreshes its deployments and audits), and rebuilt in a few statements by
 
 import re
 import sqlite3
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, reduce
 from operator import and_, or_
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connections, models
-from django.db.models import Case, Count, F, FloatField, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models import (
+    Case,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, NullIf
 from django.db.models.signals import post_delete, post_save
@@ -341,6 +353,9 @@ class PostgresBackend:
             F("search_vector"), self.query(positive, (1,))
         )
 
+    def filter(self, queryset, parsed):
+        return queryset.filter(search_vector=self.query(parsed))
+
     def search(self, queryset, parsed, *, snippets=False):
         query = self.query(parsed)
         queryset = queryset.filter(search_vector=query)
@@ -362,35 +377,6 @@ class PostgresBackend:
                 )
             )
         return queryset
-
-
-class FTS5Expression(models.Expression):
-    """``(SELECT <select> FROM <table> WHERE <table> MATCH ? AND rowid = <pk>)``."""
-
-    def __init__(self, table, select, select_params, match, output_field):
-        super().__init__(output_field=output_field)
-        self.table, self.select, self.select_params, self.match = (
-            table,
-            select,
-            select_params,
-            match,
-        )
-        self.pk = F("pk")
-
-    def get_source_expressions(self):
-        return [self.pk]
-
-    def set_source_expressions(self, exprs):
-        (self.pk,) = exprs
-
-    def as_sql(self, compiler, connection):
-        pk_sql, pk_params = compiler.compile(self.pk)
-        table = connection.ops.quote_name(self.table)
-        sql = (
-            f"(SELECT {self.select} FROM {table} WHERE {table} MATCH %s "
-            f"AND {table}.rowid = {pk_sql})"
-        )
-        return sql, (*self.select_params, self.match, *pk_params)
 
 
 class FTS5Backend:
@@ -446,32 +432,76 @@ class FTS5Backend:
     def match(self, terms):
         return " OR ".join(self.expression(t) for t in terms)
 
+    def matching(self, model, terms_sql):
+        table = self.table(model)
+        return RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [terms_sql])
+
+    def positive(self, parsed):
+        return " AND ".join(f"({self.match(group)})" for group in parsed.groups)
+
+    def filter(self, queryset, parsed):
+        model = queryset.model
+        if parsed.excluded:
+            # FTS5 has no unary NOT: exclusions apply to the records.
+            queryset = queryset.exclude(pk__in=self.matching(model, self.match(parsed.excluded)))
+        if not parsed.groups:
+            return queryset
+        # Joined, so the rank and snippet come from the same row. See RowidJoin.
+        table = self.table(model)
+        queryset = queryset.extra(
+            tables=[table], where=[f"{table} MATCH %s"], params=[self.positive(parsed)]
+        )
+        return queryset.filter(RowidJoin(table))
+
     def search(self, queryset, parsed, *, snippets=False):
         model = queryset.model
-        table = self.table(model)
-        matching = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"
-        if parsed.excluded:
-            queryset = queryset.exclude(pk__in=RawSQL(matching, [self.match(parsed.excluded)]))
+        queryset = self.filter(queryset, parsed)
         if not parsed.groups:
             return queryset.annotate(
                 search_rank=exact_boost(model, parsed) + Value(0.0), search_snippet=Value("")
             )
-        # Exclusions are applied above, on the records, as FTS5 has no unary NOT.
-        match = " AND ".join(f"({self.match(group)})" for group in parsed.groups)
-        queryset = queryset.filter(pk__in=RawSQL(matching, [match]))
+        table = self.table(model)
         weights = ", ".join(str(w) for w in self.COLUMN_WEIGHTS)
-        rank = FTS5Expression(table, f"-bm25({table}, {weights})", (), match, FloatField())
+        rank = RawSQL(f"-bm25({table}, {weights})", (), output_field=FloatField())
         queryset = queryset.annotate(search_rank=rank + exact_boost(model, parsed))
         if snippets:
-            snippet = FTS5Expression(
-                table,
+            snippet = RawSQL(
                 f"snippet({table}, -1, %s, %s, %s, 24)",
                 (START, STOP, " … "),
-                match,
-                models.TextField(),
+                output_field=models.TextField(),
             )
             queryset = queryset.annotate(search_snippet=snippet)
         return queryset
+
+
+class RowidJoin(models.Expression):
+    """
+    ``+<fts table>.rowid = <the record's pk>``: joins a record to its FTS5 row.
+
+    The FTS table must be the outer loop: FTS5 answers "MATCH ? AND rowid = ?"
+    by reading the whole match, so a lookup per record (a correlated subquery,
+    or the join the other way round) is quadratic; the unary ``+`` keeps SQLite
+    from choosing that order. The pk is compiled, not written out, so the
+    condition stays right when the queryset becomes a subquery.
+    """
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, table):
+        super().__init__()
+        self.table = table
+        self.pk = F("pk")
+
+    def get_source_expressions(self):
+        return [self.pk]
+
+    def set_source_expressions(self, exprs):
+        (self.pk,) = exprs
+
+    def as_sql(self, compiler, connection):
+        pk_sql, pk_params = compiler.compile(self.pk)
+        return f"+{self.table}.rowid = {pk_sql}", pk_params
 
 
 class ContainsBackend:
@@ -497,12 +527,17 @@ class ContainsBackend:
             [Q(**{f"{p}__icontains": text}, **_published_lookups(p)) for p in paths],
         )
 
-    def search(self, queryset, parsed, *, snippets=False):
+    def filter(self, queryset, parsed):
         model = queryset.model
         for group in parsed.groups:
             queryset = queryset.filter(reduce(or_, [self.condition(model, t) for t in group]))
         for term in parsed.excluded:
             queryset = queryset.exclude(self.condition(model, term))
+        return queryset
+
+    def search(self, queryset, parsed, *, snippets=False):
+        model = queryset.model
+        queryset = self.filter(queryset, parsed)
         names = SEARCH_SPEC[model._meta.model_name]["A"]
         rank = Value(0.0, output_field=FloatField())
         if parsed.groups:
@@ -551,6 +586,17 @@ def search_queryset(queryset, query, *, snippets=False):
     queryset = backend_for(connections[queryset.db]).search(queryset, parsed, snippets=snippets)
     ordering = queryset.query.order_by or queryset.model._meta.ordering
     return queryset.order_by(F("search_rank").desc(), *ordering, "pk")
+
+
+def count_matching(queryset, parsed):
+    """
+    How many rows of ``queryset`` match, as an expression computed once per
+    query (an uncorrelated subquery), so a page of hits carries its total.
+    """
+    backend = backend_for(connections[queryset.db])
+    rows = backend.filter(queryset, parsed).order_by().values("pk")
+    sql, params = rows.query.sql_with_params()
+    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) matching", params, output_field=IntegerField())
 
 
 def filter_queryset(queryset, query):
@@ -643,7 +689,7 @@ def search_all(query, *, limit_per_type=20) -> Results:
         if hasattr(queryset, "for_display"):
             queryset = queryset.for_display()
         queryset = search_queryset(queryset, parsed, snippets=True).annotate(
-            search_total=Window(Count("pk"))
+            search_total=count_matching(model.objects.published(), parsed)
         )
         rows = list(queryset[:limit_per_type])
         hits = [Hit(row, highlight(row.search_snippet)) for row in rows]
@@ -687,10 +733,40 @@ def uninstall(schema_editor, models_):
     backend_for(schema_editor.connection).uninstall(schema_editor, models_)
 
 
+_deferred = threading.local()
+
+
+@contextmanager
+def deferred_indexing(*, using="default"):
+    """
+    Within this block, saved records are queued and re-indexed together at the
+    end, in a few UPDATEs per record type, instead of after every save. The
+    importers use it: one refresh per file, not one per record.
+    """
+    if getattr(_deferred, "queue", None) is not None:  # nested: the outer block flushes
+        yield
+        return
+    _deferred.queue = {}
+    try:
+        yield
+        queue = _deferred.queue
+    finally:
+        _deferred.queue = None
+    for model, pks in queue.items():
+        refresh_index(model, pks, using=using)
+
+
 def record_saved(sender, instance, raw=False, update_fields=None, using="default", **kwargs):
     if raw:  # fixtures: related rows may not exist yet; rebuild afterwards
         return
+    if hasattr(instance, "skip_history_when_saving"):
+        # services.save_record sends post_save again once the links are set.
+        return
     if update_fields is not None and not indexed_fields(sender) & set(update_fields):
+        return
+    queue = getattr(_deferred, "queue", None)
+    if queue is not None:
+        queue.setdefault(sender, set()).add(instance.pk)
         return
     refresh_index(sender, [instance.pk], using=using)
 

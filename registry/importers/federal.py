@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.text import slugify
 
-from .. import choices
+from .. import choices, search
 from ..models import Agency, Audit, Deployment, Source, System, Vendor
 from ..services import save_record
 
@@ -1074,7 +1074,7 @@ def import_inventory(inventory: Inventory, *, filename: str, year: int | None = 
                      state=choices.State.PUBLISHED if publish else choices.State.DRAFT,
                      summary=summary, change_published=change_published)  # fmt: skip
     try:
-        with transaction.atomic():
+        with transaction.atomic(), search.deferred_indexing():
             writer.load()
             for use_case in chosen:
                 writer.write(plan(use_case, year=year))

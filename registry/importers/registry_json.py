@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from .. import choices, dates
+from .. import choices, dates, search
 from ..fields import SLUG_REGEX
 from ..models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 from ..services import save_record
@@ -432,7 +432,7 @@ def import_document(document, *, reason: str, dry_run=False) -> ImportReport:
         raise InvalidDocument(problems)
     report = ImportReport()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), search.deferred_indexing():
             _write(document, report, reason)
             if dry_run:
                 raise _DryRunRollback
