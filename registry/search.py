@@ -51,6 +51,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models.lookups import Lookup
 from django.db.models.signals import post_delete, post_save
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -451,7 +452,7 @@ class FTS5Backend:
         queryset = queryset.extra(
             tables=[table], where=[f"{table} MATCH %s"], params=[self.positive(parsed)]
         )
-        return queryset.filter(RowidJoin(table))
+        return queryset.filter(RowidJoin(F("pk"), table))
 
     def search(self, queryset, parsed, *, snippets=False):
         model = queryset.model
@@ -474,9 +475,10 @@ class FTS5Backend:
         return queryset
 
 
-class RowidJoin(models.Expression):
+class RowidJoin(Lookup):
     """
-    ``+<fts table>.rowid = <the record's pk>``: joins a record to its FTS5 row.
+    ``RowidJoin(F("pk"), fts_table)``: ``+<fts_table>.rowid = <the record's pk>``,
+    joining a record to its FTS5 row.
 
     The FTS table must be the outer loop: FTS5 answers "MATCH ? AND rowid = ?"
     by reading the whole match, so a lookup per record (a correlated subquery,
@@ -485,23 +487,12 @@ class RowidJoin(models.Expression):
     condition stays right when the queryset becomes a subquery.
     """
 
-    conditional = True
-    output_field = models.BooleanField()
-
-    def __init__(self, table):
-        super().__init__()
-        self.table = table
-        self.pk = F("pk")
-
-    def get_source_expressions(self):
-        return [self.pk]
-
-    def set_source_expressions(self, exprs):
-        (self.pk,) = exprs
+    lookup_name = "fts_rowid"
+    prepare_rhs = False
 
     def as_sql(self, compiler, connection):
-        pk_sql, pk_params = compiler.compile(self.pk)
-        return f"+{self.table}.rowid = {pk_sql}", pk_params
+        pk_sql, pk_params = compiler.compile(self.lhs)
+        return f"+{self.rhs}.rowid = {pk_sql}", pk_params
 
 
 class ContainsBackend:

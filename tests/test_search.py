@@ -374,3 +374,12 @@ def test_a_list_searched_without_sort_is_in_relevance_order():
     assert list(LISTS["systems"].filterset(QueryDict("q=peregrine")).qs) == [named, mentioned]
     by_name = LISTS["systems"].filterset(QueryDict("q=peregrine&sort=name")).qs
     assert list(by_name) == [mentioned, named]
+
+
+@pytest.mark.django_db
+def test_a_searched_queryset_works_as_a_subquery():
+    marigold = DeploymentFactory(agency=AgencyFactory(name="Synthetic Marigold Police"))
+    DeploymentFactory(agency=AgencyFactory(name="Synthetic Other Police"))
+    agencies = search.filter_queryset(Agency.objects.published(), "marigold").values("pk")
+    assert list(Deployment.objects.filter(agency__in=agencies)) == [marigold]
+    assert search.filter_queryset(Agency.objects.published(), "marigold").count() == 1
