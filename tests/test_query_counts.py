@@ -22,17 +22,17 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Lists: count, page of rows, form choices (one per <select> of related records
-# or values in use), plus what the page around the table needs.
-AGENCY_LIST_QUERIES = 10
-DEPLOYMENT_LIST_QUERIES = 16
-SYSTEM_LIST_QUERIES = 6
+# Lists: count, page of rows, form choices (one per <select> of values in use;
+# related records are typed as ids), facets, plus what the page around the table needs.
+AGENCY_LIST_QUERIES = 8
+DEPLOYMENT_LIST_QUERIES = 13
+SYSTEM_LIST_QUERIES = 5
 VENDOR_LIST_QUERIES = 4
-AUDIT_LIST_QUERIES = 8
-POLICY_LIST_QUERIES = 10
+AUDIT_LIST_QUERIES = 6
+POLICY_LIST_QUERIES = 9
 SOURCE_LIST_QUERIES = 4
 # Filters add WHERE clauses, never queries.
-FILTERED_DEPLOYMENT_LIST_QUERIES = 16
+FILTERED_DEPLOYMENT_LIST_QUERIES = 13
 
 # Record pages: the record with its sources, then one query per related list.
 AGENCY_DETAIL_QUERIES = 10
