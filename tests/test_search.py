@@ -243,6 +243,17 @@ def test_saving_unrelated_fields_leaves_the_index_alone():
 
 
 @pytest.mark.django_db
+def test_deferred_indexing_refreshes_once_at_the_end():
+    agency = AgencyFactory(name="Synthetic Old Name Police")
+    deployment = DeploymentFactory(agency=agency)
+    with search.deferred_indexing():
+        agency.name = "Synthetic Wolverhampton Police"
+        agency.save()
+        assert found(Deployment, "wolverhampton") == []
+    assert found(Deployment, "wolverhampton") == [deployment]
+
+
+@pytest.mark.django_db
 def test_rebuild_indexes_records_loaded_without_save():
     Agency.objects.bulk_create(
         [Agency(slug="synthetic-bulk", name="Synthetic Bulkington Police", country="GB",
@@ -313,6 +324,16 @@ def test_results_page_groups_by_type_with_counts_and_highlights(client):
     assert "&lt;b&gt;Police&lt;/b&gt;" in html
     assert "<b>Police</b>" not in html
     assert agency.get_absolute_url() in html
+
+
+@pytest.mark.django_db
+def test_a_cut_group_links_to_its_list_searched_the_same_way(client, monkeypatch):
+    monkeypatch.setattr("registry.views.SEARCH_RESULTS_PER_TYPE", 2)
+    for n in range(3):
+        AgencyFactory(name=f"Synthetic Tamarind Police {n}")
+    html = client.get(reverse("registry:search"), {"q": "tamarind"}).content.decode()
+    assert f'href="{reverse("registry:agency-list")}?q=tamarind"' in html
+    assert "All 3 agencies matching “tamarind”" in html
 
 
 @pytest.mark.django_db
