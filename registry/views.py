@@ -3,10 +3,14 @@ The public pages of the register. Views stay thin: rows come from QuerySet
 methods, the query string from the FilterSets in ``filters.py``.
 """
 
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.generic import DetailView, TemplateView, View
 
 from . import choices, citations, exports, facets, search
@@ -58,6 +62,33 @@ class RecordListView(View):
 
 LIST_OF_MODEL = {spec.model: spec for spec in LISTS.values()}
 
+# A record page lists at most this many related rows, then links to the full,
+# filterable list: a vendor may have thousands of deployments at national scale.
+RELATED_ROWS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """The first rows of a related list, how many there are in all, and where the rest are."""
+
+    rows: list
+    total: int
+    list_url: str
+
+    @property
+    def cut(self):
+        return self.total > len(self.rows)
+
+
+def excerpt(queryset, *, list_name, **params):
+    """
+    ``RELATED_ROWS_SHOWN`` rows of ``queryset`` and how many there are in all
+    (two queries, whatever the number), with a link to the list ``list_name``
+    filtered by ``params``.
+    """
+    list_url = f"{reverse(LISTS[list_name].url_name)}?{urlencode(params)}"
+    return Excerpt(list(queryset[:RELATED_ROWS_SHOWN]), queryset.count(), list_url)
+
 
 def published_sources():
     return Prefetch("sources", queryset=Source.objects.published())
@@ -104,7 +135,11 @@ class AgencyDetailView(RecordDetailView):
         agency = self.object
         policies = list(Policy.objects.published().governing(agency).order_by("title"))
         return super().get_context_data(
-            deployments=agency.deployments.published().select_related("system__vendor"),
+            deployments=excerpt(
+                agency.deployments.published().select_related("system__vendor"),
+                list_name="deployments",
+                agency=agency.slug,
+            ),
             explicit_policies=[p for p in policies if p.basis == "explicit"],
             jurisdiction_policies=[p for p in policies if p.basis == "jurisdiction"],
             children=agency.children.published(),
@@ -122,7 +157,11 @@ class SystemDetailView(RecordDetailView):
         system = self.object
         return super().get_context_data(
             audits=system.audits.published(),
-            deployments=system.deployments.published().select_related("agency"),
+            deployments=excerpt(
+                system.deployments.published().select_related("agency"),
+                list_name="deployments",
+                system=system.slug,
+            ),
             **kwargs,
         )
 
@@ -134,9 +173,13 @@ class VendorDetailView(RecordDetailView):
         vendor = self.object
         return super().get_context_data(
             systems=vendor.systems.published(),
-            deployments=Deployment.objects.published()
-            .filter(system__vendor=vendor)
-            .select_related("agency", "system"),
+            deployments=excerpt(
+                Deployment.objects.published()
+                .filter(system__vendor=vendor)
+                .select_related("agency", "system"),
+                list_name="deployments",
+                vendor=vendor.slug,
+            ),
             **kwargs,
         )
 
@@ -163,18 +206,17 @@ class DeploymentDetailView(RecordDetailView):
         )
 
 
-AGENCIES_SHOWN_PER_POLICY = 50
-
-
 class PolicyDetailView(RecordDetailView):
     model = Policy
 
     def get_context_data(self, **kwargs):
         policy = self.object
-        bound = Agency.objects.published().governed_by(policy)
         return super().get_context_data(
-            agencies=bound[:AGENCIES_SHOWN_PER_POLICY],
-            agency_count=bound.count(),
+            agencies=excerpt(
+                Agency.objects.published().governed_by(policy),
+                list_name="agencies",
+                policy=policy.slug,
+            ),
             deployments=policy.deployments.published().select_related("agency", "system"),
             **kwargs,
         )

@@ -408,3 +408,28 @@ def test_methodology_explains_the_federal_inventory_rule_and_links_to_correction
     html = client.get("/methodology/").content.decode()
     assert 'id="federal-inventory"' in html
     assert 'href="/suggest/"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["agency", "system", "vendor"])
+def test_record_page_lists_the_first_deployments_and_links_to_all(client, monkeypatch, page):
+    monkeypatch.setattr("registry.views.RELATED_ROWS_SHOWN", 2)
+    agency = AgencyFactory()
+    system = SystemFactory()
+    for _ in range(3):
+        DeploymentFactory(agency=agency, system=system)
+    record = {"agency": agency, "system": system, "vendor": system.vendor}[page]
+    html = client.get(record.get_absolute_url()).content.decode()
+    assert html.count('href="/deployments/synthetic-deployment-') == 2
+    assert "2 of 3 deployments shown" in html
+    assert f'href="/deployments/?{page}={record.slug}"' in html
+
+
+@pytest.mark.django_db
+def test_policy_page_links_every_bound_agency_beyond_the_first(client, monkeypatch):
+    monkeypatch.setattr("registry.views.RELATED_ROWS_SHOWN", 2)
+    agencies = [AgencyFactory() for _ in range(3)]
+    policy = PolicyFactory(kind="agency_policy", agencies=agencies)
+    html = client.get(policy.get_absolute_url()).content.decode()
+    assert "3 agencies in the register; the first 2 are listed" in html
+    assert f'href="/agencies/?policy={policy.slug}"' in html
