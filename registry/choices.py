@@ -202,6 +202,18 @@ PRIVATE_SECTOR_REQUIREMENTS = (
     Requirement.PRIVATE_RIGHT_OF_ACTION,
 )
 
+
+def binds_by_jurisdiction(kind: str, requirements) -> bool:
+    """
+    Does a policy of this kind, with these requirements, govern every agency in
+    its jurisdiction? Not an agency's or company's own policy, nor a rule whose
+    every requirement concerns private actors; either still binds those it names.
+    """
+    requirements = set(requirements)
+    private_only = bool(requirements) and requirements <= set(PRIVATE_SECTOR_REQUIREMENTS)
+    return kind not in NAMED_ONLY_POLICY_KINDS and not private_only
+
+
 # Member states of the European Union (ISO 3166-1 alpha-2). EU law (country
 # `EU`) governs agencies in each of them.
 EU_MEMBER_STATES = (

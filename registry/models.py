@@ -356,13 +356,7 @@ class Policy(Record):
         return self.title
 
     def save(self, *args, **kwargs):
-        requirements = set(self.requirements)
-        private_only = bool(requirements) and requirements <= set(
-            choices.PRIVATE_SECTOR_REQUIREMENTS
-        )
-        self.binds_by_jurisdiction = (
-            self.kind not in choices.NAMED_ONLY_POLICY_KINDS and not private_only
-        )
+        self.binds_by_jurisdiction = choices.binds_by_jurisdiction(self.kind, self.requirements)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "binds_by_jurisdiction"}
         super().save(*args, **kwargs)

@@ -191,7 +191,7 @@ class PolicyQuerySet(RecordQuerySet):
         Policies that govern ``agency``: those that name it (``basis="explicit"``)
         and those whose jurisdiction contains it (``basis="jurisdiction"``).
         """
-        named = Agency_through().objects.filter(policy_id=OuterRef("pk"), agency_id=agency.pk)
+        named = _policy_agencies().objects.filter(policy_id=OuterRef("pk"), agency_id=agency.pk)
         qs = self.filter(
             Q(Exists(named))
             | jurisdiction_q(
@@ -212,24 +212,16 @@ class PolicyQuerySet(RecordQuerySet):
         return qs
 
 
-def Agency_through():  # noqa: N802 - reads like the model it returns
+def _policy_agencies():
+    """The table linking policies to the agencies they name."""
     return apps.get_model("registry", "Policy").agencies.through
 
 
 class AgencyQuerySet(RecordQuerySet):
-    def with_in_eu(self):
-        return self.annotate(
-            in_eu_flag=Case(
-                When(country__in=choices.EU_MEMBER_STATES, then=Value(True)),
-                default=Value(False),
-                output_field=models.BooleanField(),
-            )
-        )
-
     def governed_by(self, policy):
         """Agencies a policy binds: those it names, and those inside its jurisdiction."""
         named = Q(
-            Exists(Agency_through().objects.filter(policy_id=policy.pk, agency_id=OuterRef("pk")))
+            Exists(_policy_agencies().objects.filter(policy_id=policy.pk, agency_id=OuterRef("pk")))
         )
         if not policy.binds_by_jurisdiction:
             return self.filter(named)
@@ -250,7 +242,7 @@ class AgencyQuerySet(RecordQuerySet):
         correlated counts rather than one OR, so each can use its index.
         """
         Policy = apps.get_model("registry", "Policy")
-        named = Agency_through().objects.filter(
+        named = _policy_agencies().objects.filter(
             policy_id=OuterRef("pk"), agency_id=OuterRef(OuterRef("pk"))
         )
         policies = Policy.objects.published()

@@ -252,14 +252,6 @@ SOURCE_KINDS = {
 PUBLISHERS = [f"Synthetic Gazette {n:02d}" for n in range(1, 21)]
 
 
-def binds_by_jurisdiction(kind: str, requirements: list[str]) -> bool:
-    """The rule of ``Policy.save``, for rows that ``bulk_create`` writes without it."""
-    private_only = bool(requirements) and set(requirements) <= set(
-        choices.PRIVATE_SECTOR_REQUIREMENTS
-    )
-    return kind not in choices.NAMED_ONLY_POLICY_KINDS and not private_only
-
-
 def register_is_empty() -> bool:
     return not any(model.objects.exists() for model in RECORD_MODELS)
 
@@ -556,7 +548,7 @@ class _Builder:
                     requirements=reqs,
                     summary="A synthetic policy, for tests and benchmarks.",
                     url=f"https://example.org/synthetic/policies/{n:05d}",
-                    binds_by_jurisdiction=binds_by_jurisdiction(kind, reqs),
+                    binds_by_jurisdiction=choices.binds_by_jurisdiction(kind, reqs),
                     **self.record_fields(),
                 )
             )
