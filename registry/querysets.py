@@ -71,7 +71,6 @@ def audit_status_expressions(audits):
     never stands in for an independent one.
     """
     best = _ranked_audits(audits)
-    rank = Subquery(best.values("rank")[:1], output_field=models.IntegerField())
     return {
         "audit_status": Case(
             When(Exists(best.filter(rank=3)), then=Value(choices.AuditStatus.REPORTED)),
@@ -91,7 +90,6 @@ def audit_status_expressions(audits):
             default=Value(""),
             output_field=models.CharField(),
         ),
-        "_audit_rank": rank,
     }
 
 
@@ -104,14 +102,11 @@ class AuditStatusQuerySet(RecordQuerySet):
     def with_live_audit_status(self):
         """Annotate the audit status computed now (``live_audit_status`` ...)."""
         exprs = audit_status_expressions(self.correlated_audits())
-        exprs.pop("_audit_rank")
         return self.annotate(**{f"live_{name}": expr for name, expr in exprs.items()})
 
     def refresh_audit_status(self):
         """Recompute the stored audit status of these rows in one UPDATE."""
-        exprs = audit_status_expressions(self.correlated_audits())
-        exprs.pop("_audit_rank")
-        return self.update(**exprs)
+        return self.update(**audit_status_expressions(self.correlated_audits()))
 
     def with_audit_status(self, *statuses):
         return self.filter(audit_status__in=statuses)
@@ -142,9 +137,6 @@ class DeploymentQuerySet(AuditStatusQuerySet):
 
 
 class AuditQuerySet(RecordQuerySet):
-    def independent(self):
-        return self.filter(auditor_kind__in=choices.INDEPENDENT_AUDITOR_KINDS)
-
     def for_display(self):
         return self.select_related(
             "system", "system__vendor", "deployment__agency", "deployment__system"
