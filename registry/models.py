@@ -278,6 +278,9 @@ class Agency(Record):
             models.Index(fields=["country", "region", "locality"]),
             models.Index(fields=["kind"]),
             models.Index(fields=["level"]),
+            # Lists sort by agency name (agencies, and deployments by their
+            # agency): walking this index reads one page of rows, not all.
+            models.Index(fields=["name", "id"], name="registry_agency_name_order"),
         ]
         constraints = [
             models.CheckConstraint(
