@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "registry.counts.RegisterVersionMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -178,6 +179,10 @@ REGISTER_SHORT_NAME = "FR Register"
 DATA_LICENCE = "Open Data Commons Attribution License (ODC-By) 1.0"
 DATA_LICENCE_URL = "https://opendatacommons.org/licenses/by/1-0/"
 REGISTER_PAGE_SIZE = 50
+# How long facet counts, list totals and filter options stay in the cache at
+# most. Any change made through the ORM already gives new counts at once
+# (registry/counts.py); this bounds a bulk write that skips history. 0: off.
+REGISTER_COUNTS_CACHE_SECONDS = int(os.environ.get("REGISTER_COUNTS_CACHE_SECONDS", "600"))
 
 # The read-only JSON API at /api/v1/ (registry/api/). Public data, no
 # accounts: no authentication (so no CSRF), JSON only (the browsable API's

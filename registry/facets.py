@@ -16,16 +16,19 @@ Cost. One query per facet, whatever the number of rows or values:
 ``values(field).annotate(n=Count("pk"))`` for a single-valued field, one
 ``aggregate()`` with a conditional ``Count`` per value for a ``MultiChoiceField``,
 and a ``GROUP BY ... LIMIT size + 1`` for open-ended values (countries,
-regions, vendors), the extra row telling us the list was cut.
+regions, vendors), the extra row telling us the list was cut. The counts are
+kept in the cache for the register's version (``counts.remembered``), keyed by
+the other filters in force: unchanged data is counted once.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from django import forms
 from django.db.models import Count, Q
 from django.http import QueryDict
 
-from . import choices
+from . import choices, counts
 from .filters import PatternMultipleChoiceField
 
 FACET_SIZE = 10
@@ -262,6 +265,12 @@ def count_facet(facet: Facet, queryset, *, size: int):
     return rows, False
 
 
+def _plain_counts(facet, filterset, size):
+    """``count_facet`` under every filter but the facet's own, as plain values to cache."""
+    rows, truncated = count_facet(facet, rows_without(filterset, facet.param), size=size)
+    return [(str(value), str(label), n) for value, label, n in rows], truncated
+
+
 def facets_for(spec, filterset) -> list[FacetResult]:
     """Every facet of a list under the FilterSet's filters; empty if the filters are invalid."""
     if not filterset.is_valid():
@@ -270,7 +279,11 @@ def facets_for(spec, filterset) -> list[FacetResult]:
     results = []
     for facet in FACETS.get(spec.name, ()):
         selected = _selected(filterset, facet.param)
-        rows, truncated = count_facet(facet, rows_without(filterset, facet.param), size=size)
+        rows, truncated = counts.remembered(
+            "facet",
+            [counts.filters_question(filterset, skip={facet.param}), facet.param, size],
+            functools.partial(_plain_counts, facet, filterset, size),
+        )
         values = [
             FacetValue(
                 value=str(value),

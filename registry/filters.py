@@ -22,7 +22,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.choices import CallableChoiceIterator
 
-from . import choices, search
+from . import choices, counts, search
 from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
@@ -227,7 +227,7 @@ class YesNoFilter(filters.Filter):
 def _distinct_values(model, field):
     """Choices for a ``<select>`` of the values in use among published records."""
 
-    def options():
+    def values_in_use():
         values = (
             model.objects.published()
             .exclude(**{field: ""})
@@ -236,6 +236,9 @@ def _distinct_values(model, field):
             .distinct()
         )
         return [(v, v) for v in values]
+
+    def options():
+        return counts.remembered("options", [model._meta.label, field], values_in_use)
 
     return options
 

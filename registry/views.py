@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.generic import DetailView, TemplateView, View
 
-from . import choices, citations, exports, facets, search
+from . import choices, citations, counts, exports, facets, search
 from .filters import LISTS, ListSpec
 from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 
@@ -37,6 +37,11 @@ class RecordListView(View):
         valid = filterset.is_valid()
         rows = filterset.qs if valid else filterset.queryset.none()
         paginator = Paginator(rows, settings.REGISTER_PAGE_SIZE)
+        if valid:
+            # Counting every matching row is the costly part of paging; keep it.
+            paginator.count = counts.remembered(
+                "total", counts.filters_question(filterset), rows.count
+            )
         page = paginator.get_page(request.GET.get("page"))
         context = {
             "spec": self.spec,

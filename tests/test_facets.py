@@ -174,7 +174,8 @@ def test_many_to_many_filters_count_each_record_once(register):
     assert list_count("policies", query) == 1
 
 
-def test_facets_cost_one_query_each_whatever_the_rows(register):
+def test_facets_cost_one_query_each_whatever_the_rows(register, settings):
+    settings.REGISTER_COUNTS_CACHE_SECONDS = 0  # what counting costs (test_counts.py: the cache)
     filterset = LISTS["deployments"].filterset(QueryDict("status=active&uses=live"))
     filterset.is_valid()
     with CaptureQueriesContext(connection) as queries:
@@ -189,7 +190,10 @@ def _page_queries(client, url):
     return len(queries)
 
 
-def test_list_page_query_count_is_the_same_for_1_and_40_rows_with_and_without_filters(client):
+def test_list_page_query_count_is_the_same_for_1_and_40_rows_with_and_without_filters(
+    client, settings
+):
+    settings.REGISTER_COUNTS_CACHE_SECONDS = 0  # count every time (test_counts.py: the cache)
     url = reverse("registry:deployment-list")
     filtered = url + "?status=active&uses=retrospective"
     DeploymentFactory()
