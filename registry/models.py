@@ -427,6 +427,8 @@ class Deployment(AuditStatusFields, Record):
             models.Index(fields=["status"]),
             models.Index(fields=["started"]),
             models.Index(fields=["audit_status", "status"]),
+            # A system's published deployments are counted from the index alone.
+            models.Index(fields=["system", "state"], name="registry_deployment_by_system"),
         ]
 
     def __str__(self):

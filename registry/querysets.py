@@ -11,6 +11,7 @@ import datetime
 from django.apps import apps
 from django.db import models
 from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models.expressions import Star
 from django.db.models.functions import Coalesce
 
 from . import choices
@@ -41,7 +42,12 @@ class RecordQuerySet(models.QuerySet):
 
 def correlated_count(queryset):
     """``(SELECT COUNT(*) ...)`` of a queryset correlated with OuterRef; no GROUP BY."""
-    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    # COUNT(*), not COUNT(id): an index on the filtered columns then answers alone.
+    counted = (
+        queryset.order_by()
+        .annotate(n=Func(Star(), function="COUNT", output_field=models.IntegerField()))
+        .values("n")
+    )
     return Coalesce(Subquery(counted[:1], output_field=models.IntegerField()), 0)
 
 
