@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms, template
 from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .. import choices, dates
@@ -46,6 +46,52 @@ def nav_link(context, url_name, label):
 def is_public(record):
     """Has the record a public page (published, or retracted with its note)?"""
     return getattr(record, "state", None) in (choices.State.PUBLISHED, choices.State.RETRACTED)
+
+
+# Pieces drawn once per table row are filters, not template includes: at
+# fifty rows a page an include costs more than the HTML it writes.
+
+
+@register.filter
+def record_link(record):
+    """The record's name, linked to its page when it has a public one."""
+    if is_public(record):
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record)
+    return conditional_escape(record)
+
+
+@register.filter
+def known_date(record, name):
+    """A ``<time>`` at the date's known precision, or "Not known"."""
+    shown = partial(record, name)
+    if not shown:
+        return mark_safe('<span class="muted">Not known</span>')
+    return format_html('<time datetime="{}">{}</time>', partial_iso(record, name), shown)
+
+
+@register.filter
+def audit_badge(subject, with_finding=False):
+    """
+    The audit status as a badge linking to its definition; with
+    ``"with_finding"``, the latest finding and its date after it.
+    """
+    status = subject.audit_status
+    badge = format_html(
+        '<a class="badge badge--{}" href="{}#audit-status-{}">{}</a>',
+        status, reverse("registry:methodology"), status, subject.get_audit_status_display(),
+    )  # fmt: skip
+    if not (with_finding and subject.audit_finding):
+        return badge
+    when = ""
+    if subject.audit_date:
+        when = format_html(
+            ' (<time datetime="{}">{}</time>)',
+            partial_iso(subject, "audit_date"), partial(subject, "audit_date"),
+        )  # fmt: skip
+    return format_html(
+        '{}<span class="audit-status__finding">Latest finding: {}{}</span>',
+        badge, subject.get_audit_finding_display(), when,
+    )  # fmt: skip
 
 
 @register.filter
