@@ -28,14 +28,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from .models import RECORD_MODELS
+
 _MISSING = object()
 # Per request: a dict memoising the version (see the middleware); None outside one.
 _request_memo: ContextVar[dict | None] = ContextVar("register_version_memo", default=None)
 
 
 def _history_tables():
-    from .models import RECORD_MODELS
-
     return [model.history.model._meta.db_table for model in RECORD_MODELS]
 
 
@@ -90,22 +90,3 @@ def remembered(kind: str, question, compute):
         value = compute()
         cache.set(key, value, settings.REGISTER_COUNTS_CACHE_SECONDS)
     return value
-
-
-def filters_question(filterset, *, skip=(), keep=()):
-    """
-    The filters in force as a JSON-able value, for a cache key: every
-    parameter of ``filterset.data`` except ``skip`` and the parameters that
-    only shape the page (sort, page...), unless named in ``keep``.
-    """
-    from .facets import NOT_FILTERS
-
-    data = filterset.data
-    return [
-        filterset._meta.model._meta.label,
-        sorted(
-            [name, sorted(data.getlist(name))]
-            for name in data
-            if name not in skip and (name not in NOT_FILTERS or name in keep)
-        ),
-    ]

@@ -265,6 +265,23 @@ def count_facet(facet: Facet, queryset, *, size: int):
     return rows, False
 
 
+def filters_question(filterset, *, skip=()):
+    """
+    The filters in force as a JSON-able value, for a cache key
+    (``counts.remembered``): every parameter of ``filterset.data`` except
+    ``skip`` and those that only shape the page (sort, page...).
+    """
+    data = filterset.data
+    return [
+        filterset._meta.model._meta.label,
+        sorted(
+            [name, sorted(data.getlist(name))]
+            for name in data
+            if name not in skip and name not in NOT_FILTERS
+        ),
+    ]
+
+
 def _plain_counts(facet, filterset, size):
     """``count_facet`` under every filter but the facet's own, as plain values to cache."""
     rows, truncated = count_facet(facet, rows_without(filterset, facet.param), size=size)
@@ -281,7 +298,7 @@ def facets_for(spec, filterset) -> list[FacetResult]:
         selected = _selected(filterset, facet.param)
         rows, truncated = counts.remembered(
             "facet",
-            [counts.filters_question(filterset, skip={facet.param}), facet.param, size],
+            [filters_question(filterset, skip={facet.param}), facet.param, size],
             functools.partial(_plain_counts, facet, filterset, size),
         )
         values = [

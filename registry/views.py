@@ -40,7 +40,7 @@ class RecordListView(View):
         if valid:
             # Counting every matching row is the costly part of paging; keep it.
             paginator.count = counts.remembered(
-                "total", counts.filters_question(filterset), rows.count
+                "total", facets.filters_question(filterset), rows.count
             )
         page = paginator.get_page(request.GET.get("page"))
         context = {
