@@ -20,6 +20,7 @@ from .. import choices, dates, search
 from ..fields import SLUG_REGEX
 from ..models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 from ..services import save_record
+from . import reconcile
 
 FORMAT = "fr-registry/1"
 
@@ -400,6 +401,8 @@ class ImportReport:
     created: dict = field(default_factory=lambda: {name: [] for name in LISTS})
     updated: dict = field(default_factory=lambda: {name: [] for name in LISTS})
     unchanged: dict = field(default_factory=lambda: {name: 0 for name in LISTS})
+    # (list, new id, what reconcile.py found): a new id for a record the register has.
+    probable_duplicates: list = field(default_factory=list)
 
     @property
     def changed(self):
@@ -411,6 +414,8 @@ class ImportReport:
                 f"{name}: {len(self.created[name])} created, {len(self.updated[name])} updated, "
                 f"{self.unchanged[name]} unchanged"
             )
+        for name, slug, match in self.probable_duplicates:
+            yield f"probable duplicate: {name} {slug} (new id) {match.describe()}"
 
 
 class _DryRunRollback(Exception):
@@ -483,6 +488,7 @@ def _write(document, report, reason):
         return slug_to_pk[list_name]
 
     touched_systems, touched_deployments = set(), set()
+    duplicates = _Duplicates()
     for name in WRITE_ORDER:
         spec = SPEC[name]
         model = spec["model"]
@@ -505,6 +511,8 @@ def _write(document, report, reason):
             created = obj is None
             if created:
                 obj = model(slug=record["id"])
+                if name in duplicates.indexes:
+                    duplicates.check(name, obj, values, report)
             changed = [k for k, v in values.items() if getattr(obj, k) != v]
             m2m_changed = [k for k, v in m2m.items() if current_m2m.get((obj.pk, k), []) != v]
             if not created and not changed and not m2m_changed:
@@ -520,6 +528,8 @@ def _write(document, report, reason):
                 links[key] = [pks(target_list)[s] for s in m2m[key]]
             save_record(obj, reason=reason, m2m=links)
             pks(name)[obj.slug] = obj.pk
+            if created and name in duplicates.indexes:
+                duplicates.add(name, obj)
             (report.created if created else report.updated)[name].append(obj.slug)
             if name == "systems":
                 touched_systems.add(obj.pk)
@@ -533,6 +543,41 @@ def _write(document, report, reason):
         from ..signals import refresh_audit_status_for
 
         refresh_audit_status_for(system_ids=touched_systems, deployment_ids=touched_deployments)
+
+
+class _Duplicates:
+    """
+    Reports a new id for an agency or deployment the register already has
+    (reconcile.py's rules): the file's ids are its identity, so the record is
+    created, and the report and "Needs attention" name the pair for a merge.
+    Each index is loaded once, only when the file brings a new record.
+    """
+
+    indexes = {"agencies": reconcile.AgencyIndex, "deployments": reconcile.DeploymentIndex}
+
+    def __init__(self):
+        self.loaded = {}
+
+    def _index(self, name):
+        if name not in self.loaded:
+            self.loaded[name] = self.indexes[name].load()
+        return self.loaded[name]
+
+    def check(self, name, obj, values, report):
+        if name == "agencies":
+            match = self._index(name).find(
+                name=values["name"], country=values["country"], region=values["region"],
+                locality=values["locality"], acronym=values["acronym"],
+            )  # fmt: skip
+        else:
+            match = self._index(name).find(agency_id=values["agency_id"],
+                                           system_id=values["system_id"],
+                                           uses=values["uses"])  # fmt: skip
+        if match is not None:
+            report.probable_duplicates.append((name, obj.slug, match))
+
+    def add(self, name, obj):
+        self._index(name).add(obj)
 
 
 def _parents_first(agencies):
