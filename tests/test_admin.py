@@ -99,17 +99,49 @@ def test_add_form_renders_for_every_record_model(admin_client, seed, model_name)
     assert "Reason for this change" in response.text
 
 
-@pytest.mark.parametrize(
-    "model_name,params",
-    [
-        ("deployment", {"sources": "none", "verified": "due", "audit_status__exact": "none_known"}),
-        ("policy", {"expired": "yes", "sources": "some", "verified": "recent"}),
-        ("source", {"link_ok__exact": "0", "verified": "never"}),
-        ("agency", {"state__exact": "published", "kind__exact": "police"}),
-    ],
-)
-def test_change_list_filters_apply(admin_client, seed, model_name, params):
-    assert admin_client.get(_url(model_name, "changelist"), params).status_code == 200
+def _filter_cases():
+    """(model name, filters, a record they select); the seed's record of that model is left out."""
+    recent = timezone.localdate() - datetime.timedelta(days=30)
+    return {
+        "deployment": (
+            {"sources": "none", "verified": "due", "audit_status__exact": "none_known"},
+            lambda: factories.DeploymentFactory(sources=[], last_verified=None),
+        ),
+        "policy": (
+            {"expired": "yes", "sources": "some", "verified": "recent"},
+            lambda: factories.PolicyFactory(
+                status=choices.PolicyStatus.IN_FORCE,
+                ends=datetime.date(2001, 1, 1),
+                last_verified=recent,
+            ),
+        ),
+        "source": (
+            {"link_ok__exact": "0", "verified": "never"},
+            lambda: _source_with_broken_link(),
+        ),
+        "agency": (
+            {"state__exact": "published", "kind__exact": "sheriff"},
+            lambda: factories.AgencyFactory(kind=choices.AgencyKind.SHERIFF),
+        ),
+    }
+
+
+def _source_with_broken_link():
+    source = factories.SourceFactory(last_verified=None)
+    models.Source.objects.filter(pk=source.pk).update(link_ok=False, link_status=404)
+    return source
+
+
+@pytest.mark.parametrize("model_name", ["deployment", "policy", "source", "agency"])
+def test_change_list_filters_select_the_matching_records_only(admin_client, seed, model_name):
+    params, make = _filter_cases()[model_name]
+    wanted = make()
+
+    response = admin_client.get(_url(model_name, "changelist"), params)
+
+    shown = [obj.pk for obj in response.context["cl"].result_list]
+    assert shown == [wanted.pk]
+    assert seed[model_name].pk not in shown
 
 
 def test_change_list_shows_source_count_and_audit_status(admin_client, seed):

@@ -277,5 +277,18 @@ def test_invalid_filters_give_no_facets_and_no_summary(client, register):
 
 @pytest.mark.parametrize("size", ["0", "abc", "100000", "-1"])
 def test_a_bad_facet_size_falls_back_to_the_default(client, register, size):
-    response = client.get(reverse("registry:deployment-list") + f"?facet_size={size}")
+    url = reverse("registry:deployment-list")
+    for n in range(facets.FACET_SIZE + 2):
+        DeploymentFactory(agency=AgencyFactory(region=f"US-S{n:02d}"))
+    default = client.get(url)
+
+    response = client.get(url + f"?facet_size={size}")
+
     assert response.status_code == 200
+    regions = {f.param: f for f in response.context["facets"]}["region"]
+    assert len(regions.values) == facets.FACET_SIZE
+    assert regions.truncated
+    def counted(page):
+        return [(f.param, [(v.value, v.count) for v in f.values]) for f in page.context["facets"]]
+
+    assert counted(response) == counted(default)
