@@ -1,13 +1,19 @@
+"""
+Fixtures shared by the whole suite.
+
+Read-only data that many tests of a module read is built once per module
+inside ``module_db``: one transaction around the module, rolled back after its
+last test, while each test still runs in its own savepoint (pytest-django's
+``db``), so what a test writes never reaches the next one.
+"""
+
+import io
+
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 
-
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # Manifest storage needs collectstatic; tests render {% static %} without it.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+SEED = "data/registry.json"
 
 
 @pytest.fixture(autouse=True)
@@ -20,3 +26,21 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """
+    A transaction around a test module, for data built once and only read
+    (module-scoped fixtures that depend on this one). Do not use it in a module
+    whose tests need an empty register or use ``transactional_db``.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def seed_register(module_db):
+    """The curated seed dataset (``data/registry.json``), imported once for the module."""
+    call_command("import_registry", SEED, verbosity=0, stdout=io.StringIO())

@@ -496,16 +496,17 @@ def _queries(client, url):
 
 
 @pytest.mark.parametrize("name", list(LISTS))
-def test_a_list_page_costs_the_same_number_of_queries_for_1_and_30_rows(client, name):
+def test_a_list_page_costs_the_same_number_of_queries_for_1_and_3_rows(client, name):
+    # Three rows are enough: a query per row would add two queries (or more).
     url = list_url(name, "page_size=200")
     BUILDERS[name]()
     one = _queries(client, url)
-    for _ in range(29):
+    for _ in range(2):
         BUILDERS[name]()
-    thirty = _queries(client, url)
+    three = _queries(client, url)
 
-    assert client.get(url).json()["count"] >= 30
-    assert thirty == one
+    assert client.get(url).json()["count"] >= 3
+    assert three == one
 
 
 def test_a_304_is_decided_with_one_query(client, register):

@@ -14,7 +14,7 @@ import pytest
 import schemathesis
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
@@ -27,7 +27,6 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from portal.wsgi import application
-from registry import search
 from registry.api.docs import api_schema
 from registry.models import Agency
 
@@ -46,23 +45,6 @@ EXAMPLES = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-
-
-@pytest.fixture(scope="module")
-def seed_data(django_db_setup, django_db_blocker):
-    """
-    The seed dataset, imported once for the module inside a transaction that
-    is rolled back at its end (each test runs in a savepoint within it).
-    """
-    with django_db_blocker.unblock(), transaction.atomic():
-        # Re-indexing search after each of the 243 saves makes the import
-        # several times slower; index once at the end instead.
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(search, "refresh_index", lambda *args, **kwargs: None)
-            call_command("import_registry", SEED, verbosity=0, stdout=io.StringIO())
-        search.rebuild_index()
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -91,7 +73,7 @@ invalid = load_schema(GenerationMode.NEGATIVE)
 
 
 @pytest.fixture
-def api(seed_data, db, wsgi_requests_share_the_test_transaction):
+def api(seed_register, db, wsgi_requests_share_the_test_transaction):
     """The seed data, visible to requests sent through the WSGI application."""
 
 
