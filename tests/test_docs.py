@@ -15,7 +15,7 @@ ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 def environment_variables_read_by_settings() -> set[str]:
-    """Every ``NAME`` that ``portal/settings.py`` reads: ``os.environ.get("NAME")``, ``env_*("NAME")``..."""
+    """Every ``NAME`` that ``portal/settings.py`` reads (``os.environ.get``, ``env_*``...)."""
     tree = ast.parse((ROOT / "portal" / "settings.py").read_text())
     names = set()
     for node in ast.walk(tree):
@@ -28,9 +28,8 @@ def environment_variables_read_by_settings() -> set[str]:
             names.add("DATABASE_URL")  # dj_database_url.config() reads it by default
         if reads_environment and node.args:
             first = node.args[0]
-            if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                if ENV_NAME.match(first.value):
-                    names.add(first.value)
+            if isinstance(first, ast.Constant) and ENV_NAME.match(str(first.value)):
+                names.add(first.value)
     return names
 
 
