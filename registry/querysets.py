@@ -27,7 +27,21 @@ class RecordQuerySet(models.QuerySet):
         return self.filter(state__in=(choices.State.PUBLISHED, choices.State.RETRACTED))
 
     def unsourced(self):
-        return self.filter(sources__isnull=True)
+        """Records that cite no published source (a draft source backs nothing the public reads)."""
+        return self.exclude(Exists(published_sources_of(self.model)))
+
+    def with_published_source_count(self):
+        """Annotate ``published_source_count``: the published sources each record cites."""
+        return self.annotate(
+            published_source_count=correlated_count(published_sources_of(self.model))
+        )
+
+
+def published_sources_of(model):
+    """The published sources cited by the outer row of ``model`` (for Exists / counts)."""
+    through = model.sources.through
+    own = f"{model._meta.model_name}_id"
+    return through.objects.filter(**{own: OuterRef("pk"), "source__state": choices.State.PUBLISHED})
 
     def with_published_count(self, name, related_model, field):
         """

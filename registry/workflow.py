@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .choices import State
+from .models import Source
 
 #: States an editor may set, and the only states of records an editor may change.
 EDITOR_STATES = (State.DRAFT, State.IN_REVIEW)
@@ -32,8 +33,8 @@ EDITOR_STATES = (State.DRAFT, State.IN_REVIEW)
 SOURCE_REQUIRED_TO_PUBLISH = ("deployment", "audit", "policy")
 
 SOURCE_REQUIRED_MESSAGE = (
-    "Every published deployment, audit and policy cites at least one source. "
-    "Add a source before publishing."
+    "Every published deployment, audit and policy cites at least one published source. "
+    "Add a source, or publish a source it cites, before publishing."
 )
 PUBLIC_NOTE_REQUIRED_MESSAGE = (
     "A retracted record shows the public why it was withdrawn: write a public note."
@@ -92,14 +93,25 @@ def check_transition(record, *, to: str, user) -> None:
         )
 
 
-def transition(records: Iterable, *, to: str, user, reason: str, public_note: str = "") -> int:
+def transition(
+    records: Iterable,
+    *,
+    to: str,
+    user,
+    reason: str,
+    public_note: str = "",
+    publish_cited_sources: bool = False,
+) -> int:
     """
     Move ``records`` to state ``to`` for ``user``, recording ``reason`` in history.
 
     All or nothing: if the user may not move one of the records, or one of them
-    cannot be published (no source) or retracted (no public note), nothing is
-    saved and ``TransitionNotAllowed`` or ``ValidationError`` says why. Records
-    already in state ``to`` are left alone. Returns how many records changed.
+    cannot be published (no published source) or retracted (no public note),
+    nothing is saved and ``TransitionNotAllowed`` or ``ValidationError`` says
+    why. With ``publish_cited_sources``, publishing also publishes the draft
+    and in-review sources the records cite, in the same step (a reviewer who
+    checked them). Records already in state ``to`` are left alone. Returns how
+    many records changed.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -112,10 +124,18 @@ def transition(records: Iterable, *, to: str, user, reason: str, public_note: st
         unexplained = [r for r in records if not r.public_note.strip()]
         if unexplained:
             raise ValidationError(PUBLIC_NOTE_REQUIRED_MESSAGE)
+    cited_drafts = []
     if to == State.PUBLISHED:
-        _check_sources(records)
+        if publish_cited_sources:
+            cited_drafts = unpublished_sources_cited_by(records)
+            for source in cited_drafts:
+                check_transition(source, to=to, user=user)
+        _check_sources(records, also_published={s.pk for s in cited_drafts})
 
     with transaction.atomic():
+        for source in cited_drafts:
+            source.state = State.PUBLISHED
+            _save(source, user=user, reason=reason, fields=["state", "updated_at"])
         for record in records:
             record.state = to
             fields = ["state", "updated_at"]
@@ -148,7 +168,24 @@ def mark_verified(records: Iterable, *, user, reason: str, on=None) -> int:
     return len(records)
 
 
-def _check_sources(records) -> None:
+def unpublished_sources_cited_by(records) -> list:
+    """The draft and in-review sources that ``records`` cite (one query per model)."""
+    by_model: dict = {}
+    for record in records:
+        if hasattr(record, "sources"):
+            by_model.setdefault(type(record), []).append(record.pk)
+    found: dict = {}
+    for model, pks in by_model.items():
+        field = model._meta.get_field("sources").related_query_name()
+        for source in Source.objects.filter(
+            **{f"{field}__in": pks, "state__in": EDITOR_STATES}
+        ).distinct():
+            found[source.pk] = source
+    return list(found.values())
+
+
+def _check_sources(records, *, also_published=frozenset()) -> None:
+    """Refuse to publish a record that would cite no published source."""
     by_model: dict = {}
     for record in records:
         if requires_source(type(record)):
@@ -156,7 +193,10 @@ def _check_sources(records) -> None:
     unsourced = []
     for model, pks in by_model.items():
         # One query per model, however many records were selected.
-        unsourced += list(model.objects.filter(pk__in=pks, sources__isnull=True))
+        rows = model.objects.filter(pk__in=pks).unsourced()
+        if also_published:
+            rows = rows.exclude(sources__in=also_published)
+        unsourced += list(rows.distinct())
     if unsourced:
         names = ", ".join(f"“{r}”" for r in unsourced[:5])
         more = f" and {len(unsourced) - 5} more" if len(unsourced) > 5 else ""

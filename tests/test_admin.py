@@ -211,11 +211,62 @@ def test_publishing_a_deployment_without_a_source_is_refused_in_plain_words(admi
         admin_client, deployment, state=State.PUBLISHED, change_reason="Ready", sources=[]
     )
     assert response.status_code == 200
-    assert "Every published deployment, audit and policy cites at least one source" in (
+    assert "Every published deployment, audit and policy cites at least one published source" in (
         response.text
     )
     deployment.refresh_from_db()
     assert deployment.state == State.DRAFT
+
+
+def test_publishing_a_deployment_citing_only_a_draft_source_is_refused(admin_client):
+    draft = factories.SourceFactory(state=State.DRAFT)
+    deployment = factories.DeploymentFactory(state=State.DRAFT, sources=[draft])
+    response = _post_change(admin_client, deployment, state=State.PUBLISHED, change_reason="Ready")
+    assert response.status_code == 200
+    assert "cites at least one published source" in response.text
+    deployment.refresh_from_db()
+    assert deployment.state == State.DRAFT
+
+
+def test_the_publish_action_offers_to_publish_the_cited_draft_sources(reviewer_client):
+    draft = factories.SourceFactory(state=State.DRAFT)
+    deployment = factories.DeploymentFactory(state=State.IN_REVIEW, sources=[draft])
+    refused = _action(
+        reviewer_client,
+        "deployment",
+        "publish",
+        [deployment],
+        **{"workflow-apply": "1", "workflow-reason": "Checked"},
+    )
+    deployment.refresh_from_db()
+    assert deployment.state == State.IN_REVIEW
+    assert "cites at least one published source" in " ".join(
+        str(m) for m in refused.wsgi_request._messages
+    )
+
+    page = _action(reviewer_client, "deployment", "publish", [deployment])
+    assert "Also publish the draft sources they cite" in page.text
+    _action(
+        reviewer_client,
+        "deployment",
+        "publish",
+        [deployment],
+        **{
+            "workflow-apply": "1",
+            "workflow-reason": "Checked with its source",
+            "workflow-publish_cited_sources": "on",
+        },
+    )
+    deployment.refresh_from_db()
+    draft.refresh_from_db()
+    assert (deployment.state, draft.state) == (State.PUBLISHED, State.PUBLISHED)
+
+
+def test_the_change_list_counts_published_sources_only(admin_client):
+    factories.DeploymentFactory(sources=[factories.SourceFactory(state=State.DRAFT)])
+    response = admin_client.get(_url("deployment", "changelist"))
+    assert "published sources" in response.text.lower()
+    assert [row.published_source_count for row in response.context["cl"].result_list] == [0]
 
 
 def test_an_audit_must_concern_a_system_or_a_deployment(admin_client):
@@ -453,7 +504,7 @@ def test_bulk_publish_refuses_a_deployment_without_a_source(reviewer_client):
     deployment.refresh_from_db()
     assert deployment.state == State.IN_REVIEW
     messages = [str(m) for m in response.wsgi_request._messages]
-    assert any("cites at least one source" in m for m in messages)
+    assert any("cites at least one published source" in m for m in messages)
 
 
 def test_retract_asks_for_a_public_note(reviewer_client):
@@ -695,6 +746,10 @@ def healthy():
 def test_needs_attention_lists_each_kind_of_problem(admin_client, healthy):
     today = timezone.localdate()
     unsourced = factories.VendorFactory(sources=[], last_verified=today)
+    draft_sourced = factories.DeploymentFactory(
+        sources=[factories.SourceFactory(state=State.DRAFT)], last_verified=today
+    )
+    factories.AuditFactory(system=draft_sourced.system)
     stale = factories.AgencyFactory(last_verified=today - datetime.timedelta(days=400))
     never = factories.AgencyFactory(last_verified=None)
     unaudited = factories.DeploymentFactory(last_verified=today)
@@ -706,7 +761,7 @@ def test_needs_attention_lists_each_kind_of_problem(admin_client, healthy):
 
     response, sections = _attention(admin_client)
 
-    assert unsourced in _listed(sections["unsourced"])
+    assert {unsourced, draft_sourced} <= _listed(sections["unsourced"])
     assert {stale, never} <= _listed(sections["unverified"])
     assert _listed(sections["unaudited"]) == {unaudited}
     assert _listed(sections["expired"]) == {expired}

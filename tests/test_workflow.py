@@ -107,12 +107,64 @@ def test_reviewer_publishes_and_the_audit_status_follows(reviewer):
 def test_a_deployment_audit_or_policy_without_a_source_cannot_be_published(reviewer):
     policy = factories.PolicyFactory(state=State.IN_REVIEW, sources=[])
     vendor = factories.VendorFactory(state=State.IN_REVIEW, sources=[])
-    with pytest.raises(ValidationError, match="cites at least one source"):
+    with pytest.raises(ValidationError, match="cites at least one published source"):
         workflow.transition([vendor, policy], to=State.PUBLISHED, user=reviewer, reason="x")
     vendor.refresh_from_db()
     assert vendor.state == State.IN_REVIEW
     # A vendor may be published without a source; the format requires them for the others.
     workflow.transition([vendor], to=State.PUBLISHED, user=reviewer, reason="x")
+
+
+def test_a_record_citing_only_a_draft_source_cannot_be_published(reviewer):
+    draft = factories.SourceFactory(state=State.DRAFT)
+    deployment = factories.DeploymentFactory(state=State.IN_REVIEW, sources=[draft])
+
+    with pytest.raises(ValidationError, match="No source: “"):
+        workflow.transition([deployment], to=State.PUBLISHED, user=reviewer, reason="Checked")
+
+    deployment.refresh_from_db()
+    assert deployment.state == State.IN_REVIEW
+
+
+def test_publishing_can_publish_the_cited_draft_sources_in_the_same_step(reviewer):
+    draft = factories.SourceFactory(state=State.DRAFT)
+    deployment = factories.DeploymentFactory(state=State.IN_REVIEW, sources=[draft])
+
+    changed = workflow.transition(
+        [deployment],
+        to=State.PUBLISHED,
+        user=reviewer,
+        reason="Checked with its source",
+        publish_cited_sources=True,
+    )
+
+    assert changed == 1
+    draft.refresh_from_db()
+    deployment.refresh_from_db()
+    assert (draft.state, deployment.state) == (State.PUBLISHED, State.PUBLISHED)
+    assert draft.history.first().history_change_reason == "Checked with its source"
+
+
+def test_an_editor_cannot_publish_sources_through_a_record(editor):
+    draft = factories.SourceFactory(state=State.DRAFT)
+    deployment = factories.DeploymentFactory(state=State.IN_REVIEW, sources=[draft])
+    with pytest.raises(TransitionNotAllowed):
+        workflow.transition(
+            [deployment], to=State.PUBLISHED, user=editor, reason="x", publish_cited_sources=True
+        )
+    draft.refresh_from_db()
+    assert draft.state == State.DRAFT
+
+
+def test_records_citing_only_draft_sources_count_as_unsourced():
+    cited = factories.DeploymentFactory(sources=[factories.SourceFactory(state=State.DRAFT)])
+    sourced = factories.DeploymentFactory()
+
+    assert list(Deployment.objects.unsourced()) == [cited]
+    counts = dict(
+        Deployment.objects.with_published_source_count().values_list("pk", "published_source_count")
+    )
+    assert counts == {cited.pk: 0, sourced.pk: 1}
 
 
 def test_retracting_needs_a_public_note_and_keeps_it(reviewer):

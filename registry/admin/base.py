@@ -12,7 +12,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import model_ngettext, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -22,7 +21,7 @@ from .. import workflow
 from ..choices import State, SuggestionState
 from ..fields import MultiChoiceField
 from ..models import Suggestion
-from .forms import RecordAdminForm, RetractActionForm, WorkflowActionForm
+from .forms import PublishActionForm, RecordAdminForm, RetractActionForm, WorkflowActionForm
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
@@ -78,7 +77,7 @@ class SourcesFilter(admin.SimpleListFilter):
     parameter_name = "sources"
 
     def lookups(self, request, model_admin):
-        return [("none", "No source"), ("some", "At least one source")]
+        return [("none", "No published source"), ("some", "At least one published source")]
 
     def queryset(self, request, queryset):
         unsourced = queryset.model.objects.unsourced().values("pk")
@@ -141,12 +140,12 @@ class RecordAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         if self.has_sources:
-            qs = qs.annotate(source_count=Count("sources", distinct=True))
+            qs = qs.with_published_source_count()
         return qs
 
-    @admin.display(description="sources", ordering="source_count")
+    @admin.display(description="published sources", ordering="published_source_count")
     def source_count(self, obj):
-        return obj.source_count
+        return obj.published_source_count
 
     # --- Saving: user and reason in history ----------------------------------
 
@@ -251,7 +250,13 @@ class RecordAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Publish", permissions=["publish"], location=BOTH_LOCATIONS)
     def publish(self, request, queryset):
-        return self._confirm_transition(request, queryset, to=State.PUBLISHED, verb="published")
+        return self._confirm_transition(
+            request,
+            queryset,
+            to=State.PUBLISHED,
+            verb="published",
+            form_class=PublishActionForm if self.has_sources else WorkflowActionForm,
+        )
 
     @admin.action(
         description="Retract (with a public note)",
@@ -292,6 +297,7 @@ class RecordAdmin(SimpleHistoryAdmin):
                 user=request.user,
                 reason=data["reason"],
                 public_note=data.get("public_note", ""),
+                publish_cited_sources=data.get("publish_cited_sources", False),
             )
 
         return self._confirm(

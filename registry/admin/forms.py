@@ -89,7 +89,7 @@ class RecordAdminForm(forms.ModelForm):
             state == State.PUBLISHED
             and workflow.requires_source(model)
             and "sources" in self.fields
-            and not cleaned.get("sources")
+            and not any(s.state == State.PUBLISHED for s in cleaned.get("sources") or ())
         ):
             self.add_error("sources", workflow.SOURCE_REQUIRED_MESSAGE)
         if state == State.RETRACTED and not (cleaned.get("public_note") or "").strip():
@@ -161,6 +161,15 @@ class WorkflowActionForm(forms.Form):
     prefix = "workflow"
 
     reason = reason_field()
+
+
+class PublishActionForm(WorkflowActionForm):
+    publish_cited_sources = forms.BooleanField(
+        label="Also publish the draft sources they cite",
+        required=False,
+        help_text="Tick this when you have checked those sources too. A record is published "
+        "only when it cites at least one published source.",
+    )
 
 
 class RetractActionForm(WorkflowActionForm):
