@@ -809,3 +809,67 @@ def test_editors_see_needs_attention_without_sections_they_may_not_view(client):
     _response, sections = _attention(client)
     models_shown = {group.model for s in sections.values() for group in s.groups}
     assert models_shown == {models.Source, models.Vendor}
+
+
+# --- Two maintainers editing one record ---------------------------------------------
+
+
+@pytest.fixture
+def second_admin_client(superuser):
+    from django.test import Client
+
+    other = Client()
+    other.force_login(User.objects.create_superuser("synthetic-second-admin"))
+    return other
+
+
+def test_an_edit_of_another_field_made_meanwhile_is_kept(admin_client, second_admin_client):
+    agency = factories.AgencyFactory(name="Synthetic Old Name", locality="Synthetic Town")
+    url = _url("agency", "change", agency.pk)
+    opened_earlier = _form_data(admin_client.get(url))
+
+    renamed = _post_change(
+        second_admin_client, agency, name="Synthetic New Name", change_reason="Renamed"
+    )
+    assert renamed.status_code == 302
+    response = admin_client.post(
+        url, {**opened_earlier, "locality": "Synthetic City", "change_reason": "Moved"}
+    )
+
+    assert response.status_code == 302
+    agency.refresh_from_db()
+    assert (agency.name, agency.locality) == ("Synthetic New Name", "Synthetic City")
+
+
+def test_an_edit_of_the_same_field_made_meanwhile_is_shown_before_anything_is_saved(
+    admin_client, second_admin_client
+):
+    agency = factories.AgencyFactory(name="Synthetic Old Name", locality="Synthetic Town")
+    url = _url("agency", "change", agency.pk)
+    opened_earlier = _form_data(admin_client.get(url))
+    _post_change(
+        second_admin_client,
+        agency,
+        name="Synthetic Their Name",
+        locality="Synthetic Village",
+        change_reason="Renamed after the merger",
+    )
+
+    mine = {**opened_earlier, "name": "Synthetic My Name", "change_reason": "Typo"}
+    response = admin_client.post(url, mine)
+
+    assert response.status_code == 200
+    text = response.text
+    assert "Someone else changed this record after you opened it" in text
+    assert "synthetic-second-admin" in text and "Renamed after the merger" in text
+    agency.refresh_from_db()
+    assert agency.name == "Synthetic Their Name"
+    # The form keeps my value, and takes their value where I changed nothing.
+    again = _form_data(response)
+    assert again["name"] == "Synthetic My Name"
+    assert again["locality"] == "Synthetic Village"
+
+    # Saving again, having read the message, goes through and keeps their other change.
+    assert admin_client.post(url, again).status_code == 302
+    agency.refresh_from_db()
+    assert (agency.name, agency.locality) == ("Synthetic My Name", "Synthetic Village")

@@ -40,7 +40,7 @@ ACTION_POST_KEYS = {
 
 WORKFLOW_FIELDSET = (
     "Workflow",
-    {"fields": ["state", "public_note", "last_verified", "change_reason"]},
+    {"fields": ["state", "public_note", "last_verified", "change_reason", "opened_version"]},
 )
 
 
@@ -121,6 +121,7 @@ class RecordAdmin(SimpleHistoryAdmin):
         obj = getattr(request, "_registry_current", obj)
         if obj is not None and not self.has_change_permission(request, obj):
             workflow_fields.remove("change_reason")
+            workflow_fields.remove("opened_version")
         history = ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]})
         return [
             *(self.fieldsets or []),

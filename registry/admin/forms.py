@@ -6,6 +6,7 @@ from simple_history.utils import get_m2m_reverse_field_name
 
 from .. import workflow
 from ..choices import DatePrecision, State
+from .concurrency import EditConflictMixin
 
 REASON_MAX_LENGTH = 300
 
@@ -20,7 +21,7 @@ def reason_field(**kwargs):
     return forms.CharField(**{**defaults, **kwargs})
 
 
-class RecordAdminForm(forms.ModelForm):
+class RecordAdminForm(EditConflictMixin, forms.ModelForm):
     """
     The change form of every record.
 
