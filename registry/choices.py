@@ -233,3 +233,9 @@ class SuggestionState(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Rejected"
     DUPLICATE = "duplicate", "Duplicate"
+
+
+class RevisionState(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    APPROVED = "approved", "Approved and published"
+    REJECTED = "rejected", "Rejected"

@@ -560,5 +560,49 @@ class Suggestion(models.Model):
         return f"S-{self.pk:06d}" if self.pk else "S-new"
 
 
+class Revision(models.Model):
+    """
+    A change to a published record proposed by an editor. The public record
+    stays as it is until a reviewer approves the revision, which applies it
+    (one history entry naming both); a rejected revision changes nothing.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    changes = models.JSONField(
+        help_text="The proposed values of the fields that change, as the change form sends them."
+    )
+    reason = models.TextField(help_text="Why the editor proposes it.")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    state = models.CharField(
+        max_length=10,
+        choices=choices.RevisionState.choices,
+        default=choices.RevisionState.PENDING,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, help_text="Why it was approved or rejected.")
+
+    history = HistoricalRecords(**HISTORY_OPTIONS)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"Revision {self.reference}"
+
+    @property
+    def reference(self):
+        return f"R-{self.pk:06d}" if self.pk else "R-new"
+
+
 # Every record type, in the order of the interchange format.
 RECORD_MODELS = (Source, Vendor, System, Agency, Deployment, Audit, Policy)

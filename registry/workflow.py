@@ -65,6 +65,20 @@ def can_edit(user, record) -> bool:
     return can_publish(user, type(record)) or record.state in EDITOR_STATES
 
 
+def proposes_revisions(user, record) -> bool:
+    """
+    Does ``user``'s change to ``record`` become a proposed revision rather than
+    an edit? For editors changing what the public reads (published and retracted
+    records): a reviewer approves it first (``registry/revisions.py``).
+    """
+    return (
+        record.pk is not None
+        and record.state not in EDITOR_STATES
+        and user.has_perm(change_permission(type(record)))
+        and not can_publish(user, type(record))
+    )
+
+
 def allowed_states(user, model) -> list[str]:
     """The states ``user`` may give a record of ``model``."""
     if can_publish(user, model):

@@ -347,22 +347,19 @@ def test_editor_cannot_add_a_published_record(editor_client):
     assert not models.Vendor.objects.filter(slug="synthetic-vendor-new").exists()
 
 
-def test_editor_sees_published_records_read_only(editor_client):
-    vendor = factories.VendorFactory(state=State.PUBLISHED)
+def test_an_editors_change_to_a_published_record_is_a_proposal(editor_client):
+    vendor = factories.VendorFactory(state=State.PUBLISHED, name="Synthetic Live")
     response = editor_client.get(_url("vendor", "change", vendor.pk))
     assert response.status_code == 200
-    assert "adminform" in response.context
-    assert "name" not in response.context["adminform"].form.fields
-    refused = editor_client.post(
+    assert response.context["adminform"].form.fields["state"].disabled
+    proposed = editor_client.post(
         _url("vendor", "change", vendor.pk),
-        {
-            "name": "Synthetic Changed",
-            "slug": vendor.slug,
-            "state": "published",
-            "change_reason": "x",
-        },
+        {**_form_data(response), "name": "Synthetic Changed", "change_reason": "x"},
     )
-    assert refused.status_code == 403
+    assert proposed.status_code == 302
+    vendor.refresh_from_db()
+    assert vendor.name == "Synthetic Live"
+    assert models.Revision.objects.get().changes == {"name": "Synthetic Changed"}
 
 
 def _action(client, model_name, action, objs, **extra):
@@ -427,7 +424,7 @@ def test_editor_cannot_revert_a_record_to_its_published_version(editor_client):
     assert vendor.state == State.DRAFT
 
 
-def test_editor_cannot_revert_a_published_record(editor_client):
+def test_an_editors_revert_of_a_published_record_is_a_proposal(editor_client):
     vendor = factories.VendorFactory(state=State.DRAFT, name="Synthetic Old Name")
     draft_version = vendor.history.latest()
     vendor.name = "Synthetic New Name"
@@ -435,12 +432,13 @@ def test_editor_cannot_revert_a_published_record(editor_client):
     vendor.save()
     url = _url("vendor", "simple_history", vendor.pk, draft_version.history_id)
     response = editor_client.get(url)
-    assert response.context["revert_disabled"]
+    assert not response.context["revert_disabled"]
     data = _form_data(response)
     response = editor_client.post(url, {**data, "change_reason": "Go back"})
-    assert response.status_code == 403
+    assert response.status_code == 302
     vendor.refresh_from_db()
-    assert vendor.name == "Synthetic New Name"
+    assert (vendor.name, vendor.state) == ("Synthetic New Name", State.PUBLISHED)
+    assert models.Revision.objects.get().changes == {"name": "Synthetic Old Name"}
 
 
 # --- Reviewers publish, with a reason -------------------------------------------

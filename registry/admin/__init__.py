@@ -8,7 +8,7 @@ Roles and what each may do are described in ``registry/workflow.py``.
 from django.conf import settings
 from django.contrib import admin
 
-from . import records, suggestions  # noqa: F401  (registers the model admins)
+from . import records, revisions, suggestions  # noqa: F401  (registers the model admins)
 
 admin.site.site_header = f"{settings.REGISTER_NAME}: maintainers"
 admin.site.site_title = settings.REGISTER_SHORT_NAME

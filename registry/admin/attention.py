@@ -16,10 +16,11 @@ from ..choices import (
     IN_FORCE_POLICY_STATUSES,
     AuditStatus,
     DeploymentStatus,
+    RevisionState,
     State,
     SuggestionState,
 )
-from ..models import RECORD_MODELS, Deployment, Policy, Source, Suggestion
+from ..models import RECORD_MODELS, Deployment, Policy, Revision, Source, Suggestion
 from .base import verification_due_date
 
 ROWS_PER_GROUP = 20
@@ -167,8 +168,18 @@ def needs_attention(user) -> list[Section]:
             _group(Suggestion, queryset, {"state__exact": SuggestionState.NEW})
         )
 
+    proposed = Section(
+        "revisions",
+        "Proposed revisions waiting for review",
+        "Changes editors propose to published records; the public record is unchanged until "
+        "a reviewer approves one.",
+    )
+    if visible(Revision):
+        queryset = Revision.objects.filter(state=RevisionState.PENDING)
+        proposed.groups.append(_group(Revision, queryset, {"state__exact": RevisionState.PENDING}))
+
     return [
         section
-        for section in (unsourced, unverified, unaudited, expired, broken, suggestions)
+        for section in (proposed, unsourced, unverified, unaudited, expired, broken, suggestions)
         if section.groups
     ]

@@ -12,12 +12,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import model_ngettext, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from .. import workflow
+from .. import revisions, workflow
 from ..choices import State, SuggestionState
 from ..fields import MultiChoiceField
 from ..models import Suggestion
@@ -112,6 +113,7 @@ class RecordAdmin(SimpleHistoryAdmin):
         attrs = {
             "user": request.user,
             "revert_record": getattr(request, "_registry_revert_record", None),
+            "current_record": getattr(request, "_registry_current", None),
         }
         return type(form.__name__, (form,), attrs)
 
@@ -130,10 +132,17 @@ class RecordAdmin(SimpleHistoryAdmin):
         ]
 
     def has_change_permission(self, request, obj=None):
-        """Editors may view, but not change, published and retracted records."""
+        """
+        Editors change drafts; on published and retracted records their change
+        becomes a proposed revision (``registry/revisions.py``).
+        """
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or workflow.can_edit(request.user, obj)
+        return (
+            obj is None
+            or workflow.can_edit(request.user, obj)
+            or workflow.proposes_revisions(request.user, obj)
+        )
 
     def has_publish_permission(self, request):
         return workflow.can_publish(request.user, self.model)
@@ -152,6 +161,20 @@ class RecordAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("change_reason") or ("Changed" if change else "Created")
+        # When reverting, ``obj`` is the old version: what counts is the record now.
+        now = getattr(request, "_registry_current", None)
+        if change and now is None:
+            now = type(obj)._default_manager.get(pk=obj.pk)
+        if change and workflow.proposes_revisions(request.user, now):
+            # The public record stays as it is: the change waits for a reviewer.
+            request._registry_revision = revisions.propose(
+                now,
+                cleaned_data=form.cleaned_data,
+                changed=revisions.differing_fields(now, form.cleaned_data),
+                user=request.user,
+                reason=reason,
+            )
+            return
         obj._change_reason = reason
         obj._history_user = request.user
         current = getattr(request, "_registry_current", None)
@@ -181,6 +204,28 @@ class RecordAdmin(SimpleHistoryAdmin):
                 f"Suggestion {suggestion.reference} is marked accepted and linked to this record.",
                 messages.INFO,
             )
+
+    def save_related(self, request, form, formsets, change):
+        if getattr(request, "_registry_revision", None) is None:
+            super().save_related(request, form, formsets, change)
+
+    def log_change(self, request, obj, message):
+        revision = getattr(request, "_registry_revision", None)
+        if revision is not None:
+            message = f"Proposed revision {revision.reference}"
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        revision = getattr(request, "_registry_revision", None)
+        if revision is None:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            f"Your change is proposed as revision {revision.reference}. The published record "
+            "stays as it is until a reviewer approves it.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:registry_revision_change", args=[revision.pk]))
 
     # --- Drafts opened from a suggestion -------------------------------------
 

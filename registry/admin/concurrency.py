@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.utils import get_m2m_reverse_field_name
 
+from ..revisions import comparable, current_value
+
 #: How many of the other changes are described; the history page has them all.
 CHANGES_DESCRIBED = 5
 
@@ -40,27 +42,6 @@ def values_at(historical, names):
                 getattr(row, f"{target}_id") for row in getattr(historical, field.name).all()
             ]
     return values
-
-
-def comparable(value):
-    """One shape for a value, whether cleaned by a form or read from the database."""
-    if hasattr(value, "model") and hasattr(value, "all"):  # a queryset of related records
-        value = list(value)
-    if isinstance(value, (list, tuple, set)):
-        return sorted(str(getattr(item, "pk", item)) for item in value)
-    if hasattr(value, "pk"):
-        return str(value.pk)
-    if value in (None, ""):
-        return ""
-    return str(value)
-
-
-def current_value(record, name):
-    """What ``record`` holds now for form field ``name``, as a form would clean it."""
-    field = record._meta.get_field(name)
-    if field.many_to_many:
-        return list(getattr(record, name).all())
-    return getattr(record, name)
 
 
 def changes_since(record, version):

@@ -34,6 +34,7 @@ class RecordAdminForm(EditConflictMixin, forms.ModelForm):
 
     user = None
     revert_record = None
+    current_record = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,7 +42,17 @@ class RecordAdminForm(EditConflictMixin, forms.ModelForm):
         self._stored_state = self.instance.state if self.instance.pk else None
         # Required when changing a record; a new record's history says “Created”.
         self.fields["change_reason"].required = self.instance.pk is not None
-        if "state" in self.fields and self.user is not None:
+        # When reverting, ``instance`` is the old version: what counts is the record now.
+        record_now = self.current_record or self.instance
+        if (
+            "state" in self.fields
+            and self.user is not None
+            and record_now.pk
+            and workflow.proposes_revisions(self.user, record_now)
+        ):
+            # An editor's change to a published record is a proposal: its state is not theirs.
+            self.fields["state"].disabled = True
+        elif "state" in self.fields and self.user is not None:
             allowed = workflow.allowed_states(self.user, self._meta.model)
             state = self.fields["state"]
             state.choices = [(v, label) for v, label in State.choices if v in allowed]
