@@ -20,7 +20,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from . import choices, dates
-from .fields import SLUG_REGEX, MultiChoiceField
+from .fields import MultiChoiceField
+from .format import COUNTRY_PATTERN, REGION_PATTERN, SLUG_PATTERN
 from .querysets import (
     AgencyQuerySet,
     AuditQuerySet,
@@ -31,15 +32,16 @@ from .querysets import (
 )
 
 slug_validator = RegexValidator(
-    SLUG_REGEX,
+    SLUG_PATTERN,
     "Use lowercase letters, digits and single hyphens only, e.g. “south-wales-police”.",
 )
 
 COUNTRY_HELP = "ISO 3166-1 alpha-2 code in capitals, e.g. US, GB, JP."
-country_validator = RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166-1 code, e.g. US.")
-region_validator = RegexValidator(
-    r"^[A-Z]{2}-[A-Z0-9]{1,3}$", "Use an ISO 3166-2 code, e.g. US-CA or GB-WLS."
+country_validator = RegexValidator(COUNTRY_PATTERN, "Use a two-letter ISO 3166-1 code, e.g. US.")
+country_or_eu_validator = RegexValidator(
+    COUNTRY_PATTERN, "Use a two-letter code, or EU for EU law."
 )
+region_validator = RegexValidator(REGION_PATTERN, "Use an ISO 3166-2 code, e.g. US-CA or GB-WLS.")
 
 
 def precision_field(of: str):
@@ -307,7 +309,7 @@ class Policy(Record):
     status = models.CharField(max_length=20, choices=choices.PolicyStatus.choices, blank=True)
     country = models.CharField(
         max_length=2,
-        validators=[RegexValidator(r"^[A-Z]{2}$", "Use a two-letter code, or EU for EU law.")],
+        validators=[country_or_eu_validator],
         help_text="ISO 3166-1 alpha-2 code, or EU for European Union law.",
     )
     region = models.CharField(

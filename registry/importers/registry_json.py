@@ -10,152 +10,33 @@ nothing). `export_document(...)` writes the register back in the same format.
 
 import datetime
 import json
-import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
 from .. import choices, dates, search
-from ..fields import SLUG_REGEX
-from ..models import Agency, Audit, Deployment, Policy, Source, System, Vendor
+from ..format import (
+    COUNTRY_RE,
+    DAY_RE,
+    FORMAT,
+    LISTS,
+    METRIC_KEYS,
+    REGION_RE,
+    SLUG_RE,
+    SPEC,
+    TEXT_KINDS,
+    TOP_KEYS,
+    URL_RE,
+    WRITE_ORDER,
+)
 from ..services import save_record
 from . import reconcile
 
-FORMAT = "fr-registry/1"
+__all__ = ["FORMAT", "LISTS", "SPEC", "InvalidDocument", "Problem", "export_document",
+           "import_document", "parse", "record", "validate"]  # fmt: skip
 
-# Each list's keys, in the order the format documents them, with their kind:
-#   str, url, slug, bool, country, region, date, metrics,
-#   ("enum", Choices), ("multi", Choices), ("ref", list), ("refs", list)
-SPEC = {
-    "sources": {
-        "model": Source,
-        "keys": {
-            "id": "slug",
-            "url": "url",
-            "title": "str",
-            "publisher": "str",
-            "published": "date",
-            "kind": ("enum", choices.SourceKind),
-            "archived_url": "url",
-        },
-        "required": ("id", "url", "title"),
-    },
-    "vendors": {
-        "model": Vendor,
-        "keys": {
-            "id": "slug",
-            "name": "str",
-            "country": "country",
-            "website": "url",
-            "sources": ("refs", "sources"),
-        },
-        "required": ("id", "name"),
-    },
-    "systems": {
-        "model": System,
-        "keys": {
-            "id": "slug",
-            "name": "str",
-            "vendor": ("ref", "vendors"),
-            "capabilities": ("multi", choices.Capability),
-            "description": "str",
-            "sources": ("refs", "sources"),
-        },
-        "required": ("id", "name"),
-    },
-    "agencies": {
-        "model": Agency,
-        "keys": {
-            "id": "slug",
-            "name": "str",
-            "acronym": "str",
-            "kind": ("enum", choices.AgencyKind),
-            "level": ("enum", choices.Level),
-            "country": "country",
-            "region": "region",
-            "locality": "str",
-            "parent": ("ref", "agencies"),
-            "website": "url",
-            "sources": ("refs", "sources"),
-        },
-        "required": ("id", "name", "country"),
-    },
-    "deployments": {
-        "model": Deployment,
-        "keys": {
-            "id": "slug",
-            "agency": ("ref", "agencies"),
-            "system": ("ref", "systems"),
-            "status": ("enum", choices.DeploymentStatus),
-            "uses": ("multi", choices.Use),
-            "started": "date",
-            "ended": "date",
-            "image_sources": ("multi", choices.ImageSource),
-            "description": "str",
-            "policies": ("refs", "policies"),
-            "sources": ("refs", "sources"),
-        },
-        "required": ("id", "agency", "sources"),
-    },
-    "audits": {
-        "model": Audit,
-        "keys": {
-            "id": "slug",
-            "system": ("ref", "systems"),
-            "deployment": ("ref", "deployments"),
-            "auditor": "str",
-            "auditor_kind": ("enum", choices.AuditorKind),
-            "published": "date",
-            "is_public": "bool",
-            "dimensions": ("multi", choices.Dimension),
-            "finding": ("enum", choices.Finding),
-            "metrics": "metrics",
-            "summary": "str",
-            "report_url": "url",
-            "sources": ("refs", "sources"),
-        },
-        "required": ("id", "auditor", "sources"),
-    },
-    "policies": {
-        "model": Policy,
-        "keys": {
-            "id": "slug",
-            "title": "str",
-            "kind": ("enum", choices.PolicyKind),
-            "status": ("enum", choices.PolicyStatus),
-            "country": "country_or_eu",
-            "region": "region",
-            "locality": "str",
-            "issuer": "str",
-            "adopted": "date",
-            "effective": "date",
-            "ends": "date",
-            "requirements": ("multi", choices.Requirement),
-            "summary": "str",
-            "url": "url",
-            "agencies": ("refs", "agencies"),
-            "sources": ("refs", "sources"),
-        },
-        "required": ("id", "title", "country", "sources"),
-    },
-}
-COMMON_KEYS = {"state": ("enum", choices.State), "last_verified": "day"}
-for _spec in SPEC.values():
-    _spec["keys"].update(COMMON_KEYS)
-
-LISTS = tuple(SPEC)
-# Order of writing: a record is written after every record it refers to.
-WRITE_ORDER = ("sources", "vendors", "systems", "agencies", "policies", "deployments", "audits")
-TOP_KEYS = {"format", "generated", *LISTS}
-METRIC_KEYS = {"metric": str, "group": str, "value": (int, float), "threshold": (str, int, float),
-               "note": str}  # fmt: skip
-
-_SLUG = re.compile(SLUG_REGEX)
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-_REGION = re.compile(r"^([A-Z]{2})-[A-Z0-9]{1,3}$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Longest text a TextField key may hold; CharFields are held to their max_length.
 _MAX_TEXT = 20_000
 
 
@@ -227,7 +108,7 @@ def validate(document, *, existing_ids=None) -> list[Problem]:
             continue
         for index, record in enumerate(records):
             rid = record.get("id") if isinstance(record, dict) else None
-            if isinstance(rid, str) and _SLUG.match(rid):
+            if isinstance(rid, str) and SLUG_RE.match(rid):
                 if rid in ids[name]:
                     add(Problem(name, rid, "id", "Duplicate id: it appears more than once."))
                 ids[name].add(rid)
@@ -293,7 +174,7 @@ def _validate_record(name, index, record, known):
         if (
             isinstance(region, str)
             and isinstance(country, str)
-            and _REGION.match(region)
+            and REGION_RE.match(region)
             and region[:2] != country
             and country != "EU"
         ):
@@ -312,20 +193,20 @@ def _validate_record(name, index, record, known):
 
 
 def _check_value(kind, value, known):
-    if kind in ("str", "slug", "url", "country", "country_or_eu", "region", "date", "day"):
+    if kind in TEXT_KINDS:
         if not isinstance(value, str):
             return f"Must be a string, found {type(value).__name__}."
         if len(value) > _MAX_TEXT:
             return f"Too long ({len(value)} characters; at most {_MAX_TEXT})."
-    if kind == "slug" and not _SLUG.match(value):
+    if kind == "slug" and not SLUG_RE.match(value):
         return f"{value!r} is not a slug: use lowercase letters, digits and single hyphens."
-    if kind == "url" and not _URL.match(value):
+    if kind == "url" and not URL_RE.match(value):
         return f"{value!r} is not an http(s) URL."
-    if kind == "country" and not _COUNTRY.match(value):
+    if kind == "country" and not COUNTRY_RE.match(value):
         return f"{value!r} is not an ISO 3166-1 alpha-2 code such as US or GB."
-    if kind == "country_or_eu" and not _COUNTRY.match(value):
+    if kind == "country_or_eu" and not COUNTRY_RE.match(value):
         return f"{value!r} is not an ISO 3166-1 alpha-2 code (or EU)."
-    if kind == "region" and not _REGION.match(value):
+    if kind == "region" and not REGION_RE.match(value):
         return f"{value!r} is not an ISO 3166-2 code such as US-CA or GB-WLS."
     if kind == "date":
         try:
@@ -334,7 +215,7 @@ def _check_value(kind, value, known):
             return f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD."
     if kind == "day":
         try:
-            if not _DAY.match(value):
+            if not DAY_RE.match(value):
                 raise ValueError
             datetime.date.fromisoformat(value)
         except ValueError:
