@@ -10,8 +10,10 @@ nothing). `export_document(...)` writes the register back in the same format.
 
 import datetime
 import json
+import math
 from dataclasses import dataclass, field
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,6 +32,7 @@ from ..format import (
     URL_RE,
     WRITE_ORDER,
 )
+from ..models import validate_record
 from ..services import save_record
 from . import reconcile
 
@@ -128,26 +131,32 @@ def validate(document, *, existing_ids=None) -> list[Problem]:
 
 
 def _parent_cycles(agencies):
+    """A problem for each agency whose chain of parents in the file loops back on itself."""
     if not isinstance(agencies, list):
         return []
     parent = {a["id"]: a.get("parent") for a in agencies
               if isinstance(a, dict) and isinstance(a.get("id"), str)}  # fmt: skip
-    out = []
+    out, acyclic = [], set()
     for start in parent:
-        seen, current = set(), start
-        while current in parent and parent[current]:
-            if current in seen:
+        # Walk up without recursion (a chain may be thousands deep); a chain
+        # already walked ends the walk, so the whole check is linear.
+        path, current = set(), start
+        while isinstance(current, str) and current in parent and current not in acyclic:
+            if current in path:
                 out.append(Problem("agencies", start, "parent", "Parents form a cycle."))
                 break
-            seen.add(current)
+            path.add(current)
             current = parent[current]
+        else:
+            acyclic.update(path)
     return out
 
 
 def _validate_record(name, index, record, known):
     spec = SPEC[name]
     rid = record.get("id")
-    where = rid if isinstance(rid, str) and rid else f"#{index + 1}"
+    # Only a well-formed id names the record in messages; otherwise its position.
+    where = rid if isinstance(rid, str) and SLUG_RE.match(rid) else f"#{index + 1}"
     out = []
 
     def bad(key, message):
@@ -169,27 +178,23 @@ def _validate_record(name, index, record, known):
 
     if name == "audits" and not record.get("system") and not record.get("deployment"):
         bad("system", "An audit must name a system or a deployment.")
-    if name in ("agencies", "policies"):
-        region, country = record.get("region"), record.get("country")
-        if (
-            isinstance(region, str)
-            and isinstance(country, str)
-            and REGION_RE.match(region)
-            and region[:2] != country
-            and country != "EU"
-        ):
-            bad("region", f"Region {region} is not in country {country}.")
     if name == "agencies" and record.get("parent") and record.get("parent") == rid:
         bad("parent", "An agency cannot be its own parent.")
-    for start, end in (("started", "ended"), ("effective", "ends")):
-        a, b = record.get(start), record.get(end)
-        if isinstance(a, str) and isinstance(b, str):
-            try:
-                if dates.parse_partial_date(a)[0] > dates.parse_partial_date(b)[0]:
-                    bad(end, f"{end} ({b}) is before {start} ({a}).")
-            except ValueError:
-                pass
+    if not out:
+        # The shape is right: now the rules every record obeys, however it arrives.
+        instance = spec.model(slug=rid, **_to_fields(name, record)[0])
+        for field_name, message in validate_record(instance):
+            bad(_format_key(field_name), message)
     return out
+
+
+def _format_key(field_name):
+    """The key of the format a model field's error belongs to."""
+    if field_name == NON_FIELD_ERRORS:
+        return None
+    if field_name == "slug":
+        return "id"
+    return field_name.removesuffix("_precision")
 
 
 def _check_value(kind, value, known):
@@ -270,6 +275,8 @@ def _check_metrics(value):
             v = metric.get(key)
             if v is not None and (not isinstance(v, types) or isinstance(v, bool)):
                 return f"Metric {n}: {key!r} has the wrong type."
+            if isinstance(v, float) and not math.isfinite(v):
+                return f"Metric {n}: {key!r} must be a finite number, not {v}."
     return None
 
 
@@ -465,18 +472,14 @@ def _parents_first(agencies):
     """Agencies ordered so that a parent in the file is written before its children."""
     by_id = {a["id"]: a for a in agencies}
     ordered, done = [], set()
-
-    def visit(agency):
-        if agency["id"] in done:
-            return
-        done.add(agency["id"])
-        parent = by_id.get(agency.get("parent"))
-        if parent is not None:
-            visit(parent)
-        ordered.append(agency)
-
     for agency in agencies:
-        visit(agency)
+        # The chain up to the first parent already placed, without recursion.
+        chain = []
+        while agency is not None and agency["id"] not in done:
+            done.add(agency["id"])
+            chain.append(agency)
+            agency = by_id.get(agency.get("parent"))
+        ordered.extend(reversed(chain))
     return ordered
 
 
