@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -263,3 +264,51 @@ def test_an_export_of_records_ended_in_the_year_they_started_imports_again():
         report = registry_json.import_document(exported, reason="synthetic round trip")
     assert len(report.created["deployments"]) == 3
     assert Deployment.objects.get(slug="synthetic-use-0").partial_date("ended").iso == "2016"
+
+
+# --- docs/data-format.md holds to registry/format.py --------------------------------
+
+DOC = ROOT / "docs" / "data-format.md"
+
+
+def documented_tables():
+    """``{list: {key: notes}}`` from the key tables under each ``## list`` heading."""
+    tables, current = {}, None
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip()
+        elif current in fr_format.SPEC and line.startswith("|"):
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            if cells[0] in ("key", "") or set(cells[0]) <= {"-"}:
+                continue
+            for key in cells[0].split(","):
+                tables.setdefault(current, {})[key.strip()] = cells[-1]
+    return tables
+
+
+def backticked(text):
+    return set(re.findall(r"`([^`]+)`", text))
+
+
+def test_the_format_documents_every_list_and_key_and_nothing_else():
+    tables = documented_tables()
+    assert set(tables) == set(fr_format.SPEC)
+    for name, spec in fr_format.SPEC.items():
+        own_keys = set(spec.keys) - set(fr_format.COMMON_KEYS)
+        assert set(tables[name]) == own_keys, name
+
+
+def test_the_format_documents_every_value_of_every_vocabulary_and_nothing_else():
+    tables = documented_tables()
+    for (name, key), vocabulary in fr_format.vocabularies().items():
+        if key in fr_format.COMMON_KEYS:
+            continue
+        assert backticked(tables[name][key]) == set(vocabulary.values), f"{name} › {key}"
+
+
+def test_the_format_documents_the_keys_every_record_has():
+    text = DOC.read_text(encoding="utf-8")
+    for key in fr_format.COMMON_KEYS:
+        assert f"`{key}`" in text
+    state_line = next(line for line in text.split("\n\n") if "`state`" in line)
+    assert set(choices.State.values) <= backticked(state_line)
