@@ -1,7 +1,7 @@
 """
 The register's controlled vocabularies.
 
-Values are the `fr-registry/1` enum values (see ../data/FORMAT.md), so one
+Values are the `fr-registry/1` enum values (see docs/data-format.md), so one
 vocabulary serves the database, the query string, exports and the API.
 Labels are what a citizen reads; `DESCRIPTIONS` feed the methodology page.
 """

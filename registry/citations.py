@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from . import choices, dates
 from .exports import licence_link, published
+from .format import SPEC
 from .importers import registry_json
 
 # Characters BibTeX/LaTeX treat specially, and how to write them as text.
@@ -48,7 +49,7 @@ def title_of(record) -> str:
 
 def list_name_of(record) -> str:
     """The `fr-registry/1` list a record belongs to (``deployments``...)."""
-    for name, spec in registry_json.SPEC.items():
+    for name, spec in SPEC.items():
         if isinstance(record, spec["model"]):
             return name
     raise ValueError(f"{type(record).__name__} is not a register record")
@@ -112,7 +113,7 @@ def record_document(request, record) -> dict:
     """
     name = list_name_of(record)
     document = registry_json.record(name, record)
-    for key, kind in registry_json.SPEC[name]["keys"].items():
+    for key, kind in SPEC[name]["keys"].items():
         if isinstance(kind, tuple) and kind[0] == "ref" and key in document:
             if published(getattr(record, key)) is None:
                 del document[key]

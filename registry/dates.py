@@ -30,6 +30,29 @@ def parse_partial_date(text: str) -> tuple[datetime.date, str]:
     return date, DatePrecision.YEAR
 
 
+_ORDER = {DatePrecision.YEAR: 0, DatePrecision.MONTH: 1, DatePrecision.DAY: 2}
+
+
+def is_before(
+    end: datetime.date, end_precision: str, start: datetime.date, start_precision: str
+) -> bool:
+    """
+    Is ``end`` certainly before ``start``? Both are compared at the coarser of
+    their precisions: a use started "2019-05" and ended "2019" is in order.
+    """
+    coarser = min(end_precision or DatePrecision.DAY, start_precision or DatePrecision.DAY,
+                  key=lambda p: _ORDER.get(p, 2))  # fmt: skip
+    return _truncate(end, coarser) < _truncate(start, coarser)
+
+
+def _truncate(date: datetime.date, precision: str) -> tuple:
+    if precision == DatePrecision.YEAR:
+        return (date.year,)
+    if precision == DatePrecision.MONTH:
+        return (date.year, date.month)
+    return (date.year, date.month, date.day)
+
+
 def to_iso(date: datetime.date | None, precision: str) -> str | None:
     """The ISO text at the known precision: ``"2019"``, ``"2019-05"`` or ``"2019-05-14"``."""
     if date is None:

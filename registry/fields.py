@@ -5,8 +5,6 @@ from django.core import checks, exceptions
 from django.db import models
 from django.db.models import Lookup
 
-SLUG_REGEX = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-
 
 class MultiChoiceField(models.CharField):
     """

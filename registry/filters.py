@@ -14,7 +14,6 @@ same rows from the same query string.
 
 import datetime
 import functools
-import re
 from dataclasses import dataclass
 
 import django_filters as filters
@@ -23,10 +22,9 @@ from django.http import QueryDict
 from django.utils.choices import CallableChoiceIterator
 
 from . import choices, counts, search
+from .format import COUNTRY_RE, REGION_RE
 from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 
-COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
-REGION_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -20,7 +21,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from . import choices, dates
-from .fields import SLUG_REGEX, MultiChoiceField
+from .fields import MultiChoiceField
+from .format import COUNTRY_PATTERN, REGION_PATTERN, SLUG_PATTERN
 from .querysets import (
     AgencyQuerySet,
     AuditQuerySet,
@@ -31,15 +33,86 @@ from .querysets import (
 )
 
 slug_validator = RegexValidator(
-    SLUG_REGEX,
+    SLUG_PATTERN,
     "Use lowercase letters, digits and single hyphens only, e.g. “south-wales-police”.",
 )
 
 COUNTRY_HELP = "ISO 3166-1 alpha-2 code in capitals, e.g. US, GB, JP."
-country_validator = RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166-1 code, e.g. US.")
-region_validator = RegexValidator(
-    r"^[A-Z]{2}-[A-Z0-9]{1,3}$", "Use an ISO 3166-2 code, e.g. US-CA or GB-WLS."
+country_validator = RegexValidator(COUNTRY_PATTERN, "Use a two-letter ISO 3166-1 code, e.g. US.")
+country_or_eu_validator = RegexValidator(
+    COUNTRY_PATTERN, "Use a two-letter code, or EU for EU law."
 )
+region_validator = RegexValidator(REGION_PATTERN, "Use an ISO 3166-2 code, e.g. US-CA or GB-WLS.")
+
+
+def validate_record(instance, *, exclude=()) -> list[tuple[str, str]]:
+    """
+    Every problem with an unsaved or saved record, as ``(field, message)`` pairs
+    (``field`` is ``"__all__"`` for the record as a whole); empty when it is valid.
+
+    The one home of the register's validation, for importers: each field's own
+    rules (its ``max_length``, pattern, choices) and the record's ``clean()``
+    (date order, a region inside its country). It runs no query: references to
+    other records are not looked up (an importer resolves them itself), nor is
+    the uniqueness of the id. Text holding a NUL character is refused, since
+    PostgreSQL cannot store it. ``exclude`` names fields to leave unchecked.
+    """
+    # Relations are resolved by the caller; derived fields are computed, not given.
+    skipped = [f.name for f in instance._meta.get_fields() if f.is_relation or not f.editable]
+    problems = [
+        (f.name, "Contains a NUL character (\\u0000), which cannot be stored.")
+        for f in instance._meta.concrete_fields
+        if f.name not in exclude and _holds_nul(getattr(instance, f.attname, None))
+    ]
+    try:
+        instance.full_clean(
+            exclude=[*skipped, *exclude], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        for name, errors in exc.message_dict.items():
+            if not any(name == seen for seen, _ in problems):
+                problems.extend((name, message) for message in errors)
+    return problems
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def check_date_order(record, start: str, end: str, message: str) -> dict:
+    """``{end: message}`` if ``end`` is before ``start`` at the coarser precision of the two."""
+    a, b = getattr(record, start), getattr(record, end)
+    if not (isinstance(a, datetime.date) and isinstance(b, datetime.date)):
+        return {}
+    a_precision = getattr(record, f"{start}_precision")
+    b_precision = getattr(record, f"{end}_precision")
+    return {end: message} if dates.is_before(b, b_precision, a, a_precision) else {}
+
+
+def check_region(record) -> dict:
+    """
+    ``{"region": message}`` if the region is not in the record's country. For
+    EU law (country ``EU``), the region must be in an EU member state.
+    """
+    region, country = record.region, record.country
+    if not region or not country:
+        return {}
+    if country == "EU":
+        if region[:2] not in choices.EU_MEMBER_STATES:
+            return {"region": f"The region {region} is not in an EU member state."}
+        return {}
+    if not region.startswith(f"{country}-"):
+        return {
+            "region": f"The region {region} is not in the country {country}: a region code "
+            f"starts with its country code, e.g. {country}-… ."
+        }
+    return {}
 
 
 def precision_field(of: str):
@@ -298,6 +371,13 @@ class Agency(Record):
     def in_eu(self):
         return self.country in choices.EU_MEMBER_STATES
 
+    def clean(self):
+        errors = check_region(self)
+        if self.country == "EU":
+            errors.setdefault("country", "EU is a jurisdiction of law, not an agency's country.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class Policy(Record):
     """A law, ordinance, ban, ruling or own policy that governs face recognition."""
@@ -307,7 +387,7 @@ class Policy(Record):
     status = models.CharField(max_length=20, choices=choices.PolicyStatus.choices, blank=True)
     country = models.CharField(
         max_length=2,
-        validators=[RegexValidator(r"^[A-Z]{2}$", "Use a two-letter code, or EU for EU law.")],
+        validators=[country_or_eu_validator],
         help_text="ISO 3166-1 alpha-2 code, or EU for European Union law.",
     )
     region = models.CharField(
@@ -366,6 +446,16 @@ class Policy(Record):
 
     def get_absolute_url(self):
         return reverse("registry:policy-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {
+            **check_region(self),
+            **check_date_order(
+                self, "effective", "ends", "The end date is before the date it took effect."
+            ),
+        }
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_in_force(self):
@@ -437,6 +527,12 @@ class Deployment(AuditStatusFields, Record):
 
     def get_absolute_url(self):
         return reverse("registry:deployment-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        message = "The end date is before the start date."
+        errors = check_date_order(self, "started", "ended", message)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Audit(Record):

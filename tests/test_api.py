@@ -14,7 +14,7 @@ from registry import choices
 from registry.api import views as api_views
 from registry.api.docs import EXAMPLES
 from registry.filters import LISTS
-from registry.importers.registry_json import SPEC
+from registry.format import SPEC
 from registry.models import Agency
 from tests.factories import (
     AgencyFactory,

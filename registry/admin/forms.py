@@ -106,9 +106,9 @@ class RecordAdminForm(EditConflictMixin, forms.ModelForm):
             self.add_error("sources", workflow.SOURCE_REQUIRED_MESSAGE)
         if state == State.RETRACTED and not (cleaned.get("public_note") or "").strip():
             self.add_error("public_note", workflow.PUBLIC_NOTE_REQUIRED_MESSAGE)
+        # Date order and a region inside its country are the model's clean(),
+        # which the form runs after this, as every importer does.
         self._normalise_partial_dates(cleaned)
-        self._check_date_order(cleaned)
-        self._check_region(cleaned)
         return cleaned
 
     def _normalise_partial_dates(self, cleaned):
@@ -124,23 +124,6 @@ class RecordAdminForm(EditConflictMixin, forms.ModelForm):
                 cleaned[date_name] = date.replace(month=1, day=1)
             elif cleaned[name] == DatePrecision.MONTH:
                 cleaned[date_name] = date.replace(day=1)
-
-    def _check_date_order(self, cleaned):
-        for start, end, message in (
-            ("started", "ended", "The end date is before the start date."),
-            ("effective", "ends", "The end date is before the date it took effect."),
-        ):
-            if cleaned.get(start) and cleaned.get(end) and cleaned[end] < cleaned[start]:
-                self.add_error(end, message)
-
-    def _check_region(self, cleaned):
-        region, country = cleaned.get("region"), cleaned.get("country")
-        if region and country and not region.startswith(f"{country}-"):
-            self.add_error(
-                "region",
-                f"The region {region} is not in the country {country}: a region code starts "
-                f"with its country code, e.g. {country}-… .",
-            )
 
     def _save_m2m(self):
         """

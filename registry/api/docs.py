@@ -16,7 +16,7 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from ..filters import LISTS
-from .serializers import PARTIAL_DATE_PATTERN, SLUG_PATTERN
+from ..format import COUNTRY_PATTERN, PARTIAL_DATE_PATTERN, REGION_PATTERN, SLUG_PATTERN
 from .views import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 # One example query per list, shown as a link (a test checks each one is valid).
@@ -39,8 +39,8 @@ def api_schema():
 
 PATTERN_WORDS = {
     SLUG_PATTERN: "a record id",
-    r"^[A-Z]{2}$": "a two-letter code",
-    r"^[A-Z]{2}-[A-Z0-9]{1,3}$": "an ISO 3166-2 code",
+    COUNTRY_PATTERN: "a two-letter code",
+    REGION_PATTERN: "an ISO 3166-2 code",
 }
 
 

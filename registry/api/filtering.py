@@ -17,7 +17,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 
 from .. import filters as register_filters
-from .serializers import SLUG_PATTERN
+from ..format import SLUG_PATTERN
 
 
 class BadQuery(APIException):

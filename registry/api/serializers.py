@@ -1,7 +1,7 @@
 """
 The API's representation of each record type, built from the data format.
 
-Every key of a record in `fr-registry/1` (``SPEC`` in the importer) is a field
+Every key of a record in `fr-registry/1` (``registry.format.SPEC``) is a field
 of the same name here, so the API, the bulk download and the importer share one
 vocabulary. Differences from the file format, all deliberate and documented on
 the API page:
@@ -24,16 +24,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import choices, dates
-from ..importers.registry_json import SPEC
+from ..format import COUNTRY_PATTERN, PARTIAL_DATE_PATTERN, REGION_PATTERN, SPEC
 from ..models import AuditStatusFields
 
 PUBLISHED = choices.State.PUBLISHED
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 PATTERNS = {
-    "country": (r"^[A-Z]{2}$", "ISO 3166-1 alpha-2 code, e.g. US."),
-    "country_or_eu": (r"^[A-Z]{2}$", "ISO 3166-1 alpha-2 code, or EU for European Union law."),
-    "region": (r"^[A-Z]{2}-[A-Z0-9]{1,3}$", "ISO 3166-2 code, e.g. US-CA."),
+    "country": (COUNTRY_PATTERN, "ISO 3166-1 alpha-2 code, e.g. US."),
+    "country_or_eu": (COUNTRY_PATTERN, "ISO 3166-1 alpha-2 code, or EU for European Union law."),
+    "region": (REGION_PATTERN, "ISO 3166-2 code, e.g. US-CA."),
 }
 
 

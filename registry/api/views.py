@@ -10,7 +10,6 @@ revalidates gets a 304 without the list being built.
 
 import datetime
 import hashlib
-import re
 
 from django.db.models import Count, IntegerField, Max, Value
 from django.http import Http404
@@ -32,13 +31,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..filters import LISTS
+from ..format import SLUG_RE
 from ..models import RECORD_MODELS
 from .filtering import RegisterFilterBackend
-from .serializers import SERIALIZERS, SLUG_PATTERN, with_related
+from .serializers import SERIALIZERS, with_related
 
 # Bump when a response changes shape for the same data, so cached copies go stale.
 REPRESENTATION_VERSION = "1"
-SLUG_RE = re.compile(SLUG_PATTERN)
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 

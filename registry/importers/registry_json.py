@@ -10,152 +10,36 @@ nothing). `export_document(...)` writes the register back in the same format.
 
 import datetime
 import json
-import re
+import math
 from dataclasses import dataclass, field
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.utils import timezone
 
 from .. import choices, dates, search
-from ..fields import SLUG_REGEX
-from ..models import Agency, Audit, Deployment, Policy, Source, System, Vendor
+from ..format import (
+    COUNTRY_RE,
+    DAY_RE,
+    FORMAT,
+    LISTS,
+    METRIC_KEYS,
+    REGION_RE,
+    SLUG_RE,
+    SPEC,
+    TEXT_KINDS,
+    TOP_KEYS,
+    URL_RE,
+    WRITE_ORDER,
+)
+from ..models import validate_record
 from ..services import save_record
 from . import reconcile
 
-FORMAT = "fr-registry/1"
+__all__ = ["FORMAT", "LISTS", "SPEC", "InvalidDocument", "Problem", "export_document",
+           "import_document", "parse", "record", "validate"]  # fmt: skip
 
-# Each list's keys, in the order the format documents them, with their kind:
-#   str, url, slug, bool, country, region, date, metrics,
-#   ("enum", Choices), ("multi", Choices), ("ref", list), ("refs", list)
-SPEC = {
-    "sources": {
-        "model": Source,
-        "keys": {
-            "id": "slug",
-            "url": "url",
-            "title": "str",
-            "publisher": "str",
-            "published": "date",
-            "kind": ("enum", choices.SourceKind),
-            "archived_url": "url",
-        },
-        "required": ("id", "url", "title"),
-    },
-    "vendors": {
-        "model": Vendor,
-        "keys": {
-            "id": "slug",
-            "name": "str",
-            "country": "country",
-            "website": "url",
-            "sources": ("refs", "sources"),
-        },
-        "required": ("id", "name"),
-    },
-    "systems": {
-        "model": System,
-        "keys": {
-            "id": "slug",
-            "name": "str",
-            "vendor": ("ref", "vendors"),
-            "capabilities": ("multi", choices.Capability),
-            "description": "str",
-            "sources": ("refs", "sources"),
-        },
-        "required": ("id", "name"),
-    },
-    "agencies": {
-        "model": Agency,
-        "keys": {
-            "id": "slug",
-            "name": "str",
-            "acronym": "str",
-            "kind": ("enum", choices.AgencyKind),
-            "level": ("enum", choices.Level),
-            "country": "country",
-            "region": "region",
-            "locality": "str",
-            "parent": ("ref", "agencies"),
-            "website": "url",
-            "sources": ("refs", "sources"),
-        },
-        "required": ("id", "name", "country"),
-    },
-    "deployments": {
-        "model": Deployment,
-        "keys": {
-            "id": "slug",
-            "agency": ("ref", "agencies"),
-            "system": ("ref", "systems"),
-            "status": ("enum", choices.DeploymentStatus),
-            "uses": ("multi", choices.Use),
-            "started": "date",
-            "ended": "date",
-            "image_sources": ("multi", choices.ImageSource),
-            "description": "str",
-            "policies": ("refs", "policies"),
-            "sources": ("refs", "sources"),
-        },
-        "required": ("id", "agency", "sources"),
-    },
-    "audits": {
-        "model": Audit,
-        "keys": {
-            "id": "slug",
-            "system": ("ref", "systems"),
-            "deployment": ("ref", "deployments"),
-            "auditor": "str",
-            "auditor_kind": ("enum", choices.AuditorKind),
-            "published": "date",
-            "is_public": "bool",
-            "dimensions": ("multi", choices.Dimension),
-            "finding": ("enum", choices.Finding),
-            "metrics": "metrics",
-            "summary": "str",
-            "report_url": "url",
-            "sources": ("refs", "sources"),
-        },
-        "required": ("id", "auditor", "sources"),
-    },
-    "policies": {
-        "model": Policy,
-        "keys": {
-            "id": "slug",
-            "title": "str",
-            "kind": ("enum", choices.PolicyKind),
-            "status": ("enum", choices.PolicyStatus),
-            "country": "country_or_eu",
-            "region": "region",
-            "locality": "str",
-            "issuer": "str",
-            "adopted": "date",
-            "effective": "date",
-            "ends": "date",
-            "requirements": ("multi", choices.Requirement),
-            "summary": "str",
-            "url": "url",
-            "agencies": ("refs", "agencies"),
-            "sources": ("refs", "sources"),
-        },
-        "required": ("id", "title", "country", "sources"),
-    },
-}
-COMMON_KEYS = {"state": ("enum", choices.State), "last_verified": "day"}
-for _spec in SPEC.values():
-    _spec["keys"].update(COMMON_KEYS)
-
-LISTS = tuple(SPEC)
-# Order of writing: a record is written after every record it refers to.
-WRITE_ORDER = ("sources", "vendors", "systems", "agencies", "policies", "deployments", "audits")
-TOP_KEYS = {"format", "generated", *LISTS}
-METRIC_KEYS = {"metric": str, "group": str, "value": (int, float), "threshold": (str, int, float),
-               "note": str}  # fmt: skip
-
-_SLUG = re.compile(SLUG_REGEX)
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-_REGION = re.compile(r"^([A-Z]{2})-[A-Z0-9]{1,3}$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Longest text a TextField key may hold; CharFields are held to their max_length.
 _MAX_TEXT = 20_000
 
 
@@ -227,7 +111,7 @@ def validate(document, *, existing_ids=None) -> list[Problem]:
             continue
         for index, record in enumerate(records):
             rid = record.get("id") if isinstance(record, dict) else None
-            if isinstance(rid, str) and _SLUG.match(rid):
+            if isinstance(rid, str) and SLUG_RE.match(rid):
                 if rid in ids[name]:
                     add(Problem(name, rid, "id", "Duplicate id: it appears more than once."))
                 ids[name].add(rid)
@@ -247,26 +131,32 @@ def validate(document, *, existing_ids=None) -> list[Problem]:
 
 
 def _parent_cycles(agencies):
+    """A problem for each agency whose chain of parents in the file loops back on itself."""
     if not isinstance(agencies, list):
         return []
     parent = {a["id"]: a.get("parent") for a in agencies
               if isinstance(a, dict) and isinstance(a.get("id"), str)}  # fmt: skip
-    out = []
+    out, acyclic = [], set()
     for start in parent:
-        seen, current = set(), start
-        while current in parent and parent[current]:
-            if current in seen:
+        # Walk up without recursion (a chain may be thousands deep); a chain
+        # already walked ends the walk, so the whole check is linear.
+        path, current = set(), start
+        while isinstance(current, str) and current in parent and current not in acyclic:
+            if current in path:
                 out.append(Problem("agencies", start, "parent", "Parents form a cycle."))
                 break
-            seen.add(current)
+            path.add(current)
             current = parent[current]
+        else:
+            acyclic.update(path)
     return out
 
 
 def _validate_record(name, index, record, known):
     spec = SPEC[name]
     rid = record.get("id")
-    where = rid if isinstance(rid, str) and rid else f"#{index + 1}"
+    # Only a well-formed id names the record in messages; otherwise its position.
+    where = rid if isinstance(rid, str) and SLUG_RE.match(rid) else f"#{index + 1}"
     out = []
 
     def bad(key, message):
@@ -288,44 +178,40 @@ def _validate_record(name, index, record, known):
 
     if name == "audits" and not record.get("system") and not record.get("deployment"):
         bad("system", "An audit must name a system or a deployment.")
-    if name in ("agencies", "policies"):
-        region, country = record.get("region"), record.get("country")
-        if (
-            isinstance(region, str)
-            and isinstance(country, str)
-            and _REGION.match(region)
-            and region[:2] != country
-            and country != "EU"
-        ):
-            bad("region", f"Region {region} is not in country {country}.")
     if name == "agencies" and record.get("parent") and record.get("parent") == rid:
         bad("parent", "An agency cannot be its own parent.")
-    for start, end in (("started", "ended"), ("effective", "ends")):
-        a, b = record.get(start), record.get(end)
-        if isinstance(a, str) and isinstance(b, str):
-            try:
-                if dates.parse_partial_date(a)[0] > dates.parse_partial_date(b)[0]:
-                    bad(end, f"{end} ({b}) is before {start} ({a}).")
-            except ValueError:
-                pass
+    if not out:
+        # The shape is right: now the rules every record obeys, however it arrives.
+        instance = spec.model(slug=rid, **_to_fields(name, record)[0])
+        for field_name, message in validate_record(instance):
+            bad(_format_key(field_name), message)
     return out
 
 
+def _format_key(field_name):
+    """The key of the format a model field's error belongs to."""
+    if field_name == NON_FIELD_ERRORS:
+        return None
+    if field_name == "slug":
+        return "id"
+    return field_name.removesuffix("_precision")
+
+
 def _check_value(kind, value, known):
-    if kind in ("str", "slug", "url", "country", "country_or_eu", "region", "date", "day"):
+    if kind in TEXT_KINDS:
         if not isinstance(value, str):
             return f"Must be a string, found {type(value).__name__}."
         if len(value) > _MAX_TEXT:
             return f"Too long ({len(value)} characters; at most {_MAX_TEXT})."
-    if kind == "slug" and not _SLUG.match(value):
+    if kind == "slug" and not SLUG_RE.match(value):
         return f"{value!r} is not a slug: use lowercase letters, digits and single hyphens."
-    if kind == "url" and not _URL.match(value):
+    if kind == "url" and not URL_RE.match(value):
         return f"{value!r} is not an http(s) URL."
-    if kind == "country" and not _COUNTRY.match(value):
+    if kind == "country" and not COUNTRY_RE.match(value):
         return f"{value!r} is not an ISO 3166-1 alpha-2 code such as US or GB."
-    if kind == "country_or_eu" and not _COUNTRY.match(value):
+    if kind == "country_or_eu" and not COUNTRY_RE.match(value):
         return f"{value!r} is not an ISO 3166-1 alpha-2 code (or EU)."
-    if kind == "region" and not _REGION.match(value):
+    if kind == "region" and not REGION_RE.match(value):
         return f"{value!r} is not an ISO 3166-2 code such as US-CA or GB-WLS."
     if kind == "date":
         try:
@@ -334,7 +220,7 @@ def _check_value(kind, value, known):
             return f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD."
     if kind == "day":
         try:
-            if not _DAY.match(value):
+            if not DAY_RE.match(value):
                 raise ValueError
             datetime.date.fromisoformat(value)
         except ValueError:
@@ -389,6 +275,8 @@ def _check_metrics(value):
             v = metric.get(key)
             if v is not None and (not isinstance(v, types) or isinstance(v, bool)):
                 return f"Metric {n}: {key!r} has the wrong type."
+            if isinstance(v, float) and not math.isfinite(v):
+                return f"Metric {n}: {key!r} must be a finite number, not {v}."
     return None
 
 
@@ -584,18 +472,14 @@ def _parents_first(agencies):
     """Agencies ordered so that a parent in the file is written before its children."""
     by_id = {a["id"]: a for a in agencies}
     ordered, done = [], set()
-
-    def visit(agency):
-        if agency["id"] in done:
-            return
-        done.add(agency["id"])
-        parent = by_id.get(agency.get("parent"))
-        if parent is not None:
-            visit(parent)
-        ordered.append(agency)
-
     for agency in agencies:
-        visit(agency)
+        # The chain up to the first parent already placed, without recursion.
+        chain = []
+        while agency is not None and agency["id"] not in done:
+            done.add(agency["id"])
+            chain.append(agency)
+            agency = by_id.get(agency.get("parent"))
+        ordered.extend(reversed(chain))
     return ordered
 
 
