@@ -275,24 +275,36 @@ def test_an_audit_must_concern_a_system_or_a_deployment(admin_client):
     assert "An audit must concern a system or a deployment." in response.text
 
 
-def test_a_date_known_to_the_year_is_stored_as_first_january(admin_client):
+def test_a_date_is_typed_at_the_precision_known(admin_client):
     deployment = factories.DeploymentFactory(state=State.DRAFT)
-    response = _post_change(
-        admin_client,
-        deployment,
-        started="2019-05-14",
-        started_precision="year",
-        change_reason="Only the year is known",
-    )
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    deployment.refresh_from_db()
-    assert deployment.started == datetime.date(2019, 1, 1)
+    form = _form_data(admin_client.get(_url("deployment", "change", deployment.pk)))
+    assert "started_precision" not in form  # one box per date, no precision menu
+
+    for typed, stored, precision in (
+        ("2019", datetime.date(2019, 1, 1), "year"),
+        ("2019-05", datetime.date(2019, 5, 1), "month"),
+        ("2019-05-14", datetime.date(2019, 5, 14), "day"),
+    ):
+        response = _post_change(admin_client, deployment, started=typed, change_reason="Known")
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        deployment.refresh_from_db()
+        assert (deployment.started, deployment.started_precision) == (stored, precision)
+        # The form shows it back as typed.
+        shown = _form_data(admin_client.get(_url("deployment", "change", deployment.pk)))
+        assert shown["started"] == typed
+
+
+def test_a_date_that_is_not_a_partial_date_is_refused_in_plain_words(admin_client):
+    deployment = factories.DeploymentFactory(state=State.DRAFT)
+    response = _post_change(admin_client, deployment, started="May 2019", change_reason="x")
+    assert response.status_code == 200
+    assert "Type the date as far as it is known: 2019, 2019-05 or 2019-05-14." in response.text
 
 
 def test_an_end_before_the_start_is_refused(admin_client):
     deployment = factories.DeploymentFactory(state=State.DRAFT)
     response = _post_change(
-        admin_client, deployment, started="2020-01-01", ended="2019-01-01", change_reason="x"
+        admin_client, deployment, started="2020", ended="2019-06", change_reason="x"
     )
     assert "The end date is before the start date." in response.text
 
@@ -691,9 +703,6 @@ def test_draft_from_a_suggestion_is_prefilled_and_accepts_the_suggestion(editor_
             "region": "US-CA",
             "summary": suggestion.body,
             "requirements": ["ban_government_use"],
-            "adopted_precision": "day",
-            "effective_precision": "day",
-            "ends_precision": "day",
             "sources": [str(source.pk)],
             "state": "draft",
         },

@@ -6,6 +6,7 @@ from simple_history.utils import get_m2m_reverse_field_name
 
 from .. import workflow
 from ..choices import DatePrecision, State
+from ..dates import parse_partial_date, to_iso
 from .concurrency import EditConflictMixin
 
 REASON_MAX_LENGTH = 300
@@ -19,6 +20,37 @@ def reason_field(**kwargs):
         "from the 2021 council minutes”.",
     }
     return forms.CharField(**{**defaults, **kwargs})
+
+
+class PartialDateField(forms.CharField):
+    """
+    A date typed at the precision known: ``2019``, ``2019-05`` or ``2019-05-14``.
+    Cleans to ``(date, precision)``; the form stores both model fields.
+    """
+
+    default_error_messages = {
+        "invalid": "Type the date as far as it is known: 2019, 2019-05 or 2019-05-14.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault(
+            "help_text",
+            "Only what is known: a year (2019), a month (2019-05) or a day (2019-05-14).",
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"inputmode": "numeric", "placeholder": "YYYY, YYYY-MM or YYYY-MM-DD"}
+        )
+
+    def to_python(self, value):
+        text = super().to_python(value).strip()
+        if not text:
+            return None
+        try:
+            return parse_partial_date(text)
+        except ValueError as error:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
 
 
 class RecordAdminForm(EditConflictMixin, forms.ModelForm):
@@ -60,8 +92,21 @@ class RecordAdminForm(EditConflictMixin, forms.ModelForm):
                 "Only reviewers may publish or retract records. Choose draft or in review, "
                 "and a reviewer will publish it."
             )
+        self._use_partial_dates()
         if self.revert_record is not None and not self.is_bound:
             self._load_revert_initial()
+
+    def _partial_date_names(self):
+        model_fields = {f.name for f in self._meta.model._meta.get_fields()}
+        return [n for n in self.fields if f"{n}_precision" in model_fields]
+
+    def _use_partial_dates(self):
+        """Each date with a precision is one text box: ``2019``, ``2019-05`` or a full date."""
+        for name in self._partial_date_names():
+            old = self.fields[name]
+            self.fields[name] = PartialDateField(label=old.label, required=old.required)
+            precision = getattr(self.instance, f"{name}_precision", "")
+            self.initial[name] = to_iso(getattr(self.instance, name, None), precision) or ""
 
     def _load_revert_initial(self):
         """Show the many-to-many links as they were in the version being restored."""
@@ -108,6 +153,13 @@ class RecordAdminForm(EditConflictMixin, forms.ModelForm):
             self.add_error("public_note", workflow.PUBLIC_NOTE_REQUIRED_MESSAGE)
         # Date order and a region inside its country are the model's clean(),
         # which the form runs after this, as every importer does.
+        for name in self._partial_date_names():
+            if name not in cleaned:
+                continue
+            date, precision = cleaned[name] or (None, getattr(self.instance, f"{name}_precision"))
+            cleaned[name] = date
+            cleaned[f"{name}_precision"] = precision
+            setattr(self.instance, f"{name}_precision", precision)
         self._normalise_partial_dates(cleaned)
         return cleaned
 

@@ -62,7 +62,7 @@ class SourceAdmin(RecordAdmin):
                     "archived_url",
                     "publisher",
                     "kind",
-                    ("published", "published_precision"),
+                    "published",
                 ]
             },
         ),
@@ -167,8 +167,8 @@ class DeploymentAdmin(RecordAdmin):
                     "status",
                     "uses",
                     "image_sources",
-                    ("started", "started_precision"),
-                    ("ended", "ended_precision"),
+                    "started",
+                    "ended",
                     "description",
                     "policies",
                 ]
@@ -209,7 +209,7 @@ class AuditAdmin(RecordAdmin):
                     "slug",
                     "auditor_kind",
                     ("system", "deployment"),
-                    ("published", "published_precision"),
+                    "published",
                     "is_public",
                     "dimensions",
                     "finding",
@@ -280,9 +280,9 @@ class PolicyAdmin(RecordAdmin):
             "Dates",
             {
                 "fields": [
-                    ("adopted", "adopted_precision"),
-                    ("effective", "effective_precision"),
-                    ("ends", "ends_precision"),
+                    "adopted",
+                    "effective",
+                    "ends",
                 ]
             },
         ),
