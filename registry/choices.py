@@ -1,7 +1,7 @@
 """
 The register's controlled vocabularies.
 
-Values are the `fr-registry/1` enum values (see ../data/FORMAT.md), so one
+Values are the `fr-registry/1` enum values (see docs/data-format.md), so one
 vocabulary serves the database, the query string, exports and the API.
 Labels are what a citizen reads; `DESCRIPTIONS` feed the methodology page.
 """
@@ -14,6 +14,10 @@ class State(models.TextChoices):
     IN_REVIEW = "in_review", "In review"
     PUBLISHED = "published", "Published"
     RETRACTED = "retracted", "Retracted"
+
+
+# The state every public surface shows (lists, exports, API, search): named once.
+PUBLISHED = State.PUBLISHED
 
 
 class SourceKind(models.TextChoices):

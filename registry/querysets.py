@@ -85,7 +85,7 @@ def audit_status_expressions(audits):
     Expressions for audit status, latest finding and its date over ``audits``
     (a queryset of published audits correlated to the outer row with OuterRef).
 
-    The ladder (FORMAT.md, after IBM's June 2020 letter to Congress):
+    The ladder (docs/data-format.md, after IBM's June 2020 letter to Congress):
     reported > audited > tested > none_known. The finding and date are those of
     the most recent audit on the highest rung reached, so a vendor's own test
     never stands in for an independent one.

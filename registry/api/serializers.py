@@ -24,10 +24,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import choices, dates
+from ..choices import PUBLISHED
 from ..importers.registry_json import SPEC
 from ..models import AuditStatusFields
 
-PUBLISHED = choices.State.PUBLISHED
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 PATTERNS = {

@@ -20,6 +20,7 @@ from .. import choices, dates, search
 from ..fields import SLUG_REGEX
 from ..models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 from ..services import save_record
+from ..types import in_dependency_order
 from . import reconcile
 
 FORMAT = "fr-registry/1"
@@ -146,7 +147,8 @@ for _spec in SPEC.values():
 
 LISTS = tuple(SPEC)
 # Order of writing: a record is written after every record it refers to.
-WRITE_ORDER = ("sources", "vendors", "systems", "agencies", "policies", "deployments", "audits")
+# Records are written after those they point to (the models' relations decide).
+WRITE_ORDER = tuple(in_dependency_order(LISTS))
 TOP_KEYS = {"format", "generated", *LISTS}
 METRIC_KEYS = {"metric": str, "group": str, "value": (int, float), "threshold": (str, int, float),
                "note": str}  # fmt: skip
@@ -719,7 +721,7 @@ def record(name: str, obj) -> dict:
 
 
 def _now():
-    return timezone.now().replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dates.utc_timestamp(timezone.now())
 
 
 def dumps(document) -> str:
