@@ -31,7 +31,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import choices, exports, types
+from . import choices, dates, exports, types
 from .importers import registry_json
 
 # Bump when the files' shape changes (columns, layout), so old files are rebuilt.
@@ -112,7 +112,7 @@ def _build(folder: Path, *, base_url: str) -> BulkFiles:
     work = Path(tempfile.mkdtemp(dir=root, prefix=".build-"))
     work.chmod(0o755)  # mkdtemp makes it private; the files are public
     try:
-        generated = exports._timestamp(timezone.now())
+        generated = dates.utc_timestamp(timezone.now())
         document = registry_json.export_document(published_only=True)
         document["generated"] = generated
         with open(work / JSON_NAME, "w", encoding="utf-8") as fh:
