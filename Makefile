@@ -26,8 +26,8 @@ MANAGE := DEBUG=1 $(PYTHON) manage.py
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only}
 
 # Exits 0 when the database holds no register record: the first start.
-REGISTER_IS_EMPTY := import sys; from registry.models import RECORD_MODELS; \
-	sys.exit(any(model.objects.exists() for model in RECORD_MODELS))
+REGISTER_IS_EMPTY := import sys; from registry.types import MODELS; \
+	sys.exit(any(model.objects.exists() for model in MODELS))
 
 .PHONY: help run test lint setup
 

@@ -31,10 +31,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import choices, exports
-from .filters import LISTS
+from . import choices, dates, exports, types
 from .importers import registry_json
-from .models import RECORD_MODELS
 
 # Bump when the files' shape changes (columns, layout), so old files are rebuilt.
 LAYOUT_VERSION = "1"
@@ -42,7 +40,7 @@ JSON_NAME = "registry.json"
 ZIP_NAME = "registry-csv.zip"
 META_NAME = "meta.json"
 # The CSVs in the zip, in the order of the format.
-ENTITIES = ("sources", "vendors", "systems", "agencies", "deployments", "audits", "policies")
+ENTITIES = registry_json.LISTS
 
 
 def bulk_dir() -> Path:
@@ -52,7 +50,7 @@ def bulk_dir() -> Path:
 def fingerprint(base_url: str) -> str:
     """A short hash of the published data's state: one aggregate query per record type."""
     parts = [LAYOUT_VERSION, base_url]
-    for model in RECORD_MODELS:
+    for model in types.MODELS:
         state = model.objects.aggregate(
             rows=Count("pk"),
             published=Count("pk", filter=Q(state=choices.State.PUBLISHED)),
@@ -114,7 +112,7 @@ def _build(folder: Path, *, base_url: str) -> BulkFiles:
     work = Path(tempfile.mkdtemp(dir=root, prefix=".build-"))
     work.chmod(0o755)  # mkdtemp makes it private; the files are public
     try:
-        generated = exports._timestamp(timezone.now())
+        generated = dates.utc_timestamp(timezone.now())
         document = registry_json.export_document(published_only=True)
         document["generated"] = generated
         with open(work / JSON_NAME, "w", encoding="utf-8") as fh:
@@ -155,7 +153,7 @@ def write_zip(path: Path, *, base_url: str, generated: str, kept: dict[str, set]
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", readme_text(base_url=base_url, generated=generated))
         for name in ENTITIES:
-            every = exports.export_rows(name, LISTS[name].filterset(QueryDict()).qs)
+            every = exports.export_rows(name, types.TYPES[name].filterset(QueryDict()).qs)
             rows = (row for row in every if row["slug"] in kept[name])
             with archive.open(f"{name}.csv", "w") as member:
                 for chunk in exports.csv_chunks(exports.EXPORTS[name], rows, base_url=base_url):
@@ -205,7 +203,7 @@ def data_page(request):
         {
             "files": files,
             "citation": suggested_citation(url=data_url, generated=files.generated),
-            "entities": [(name, LISTS[name], exports.EXPORTS[name]) for name in ENTITIES],
+            "entities": [(name, types.TYPES[name], exports.EXPORTS[name]) for name in ENTITIES],
         },
     )
 

@@ -39,27 +39,7 @@ from django.utils.text import capfirst
 
 from . import choices, dates
 from .fields import MultiChoiceField
-from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
-
-# URL segment of each record type, as in the record pages' URLs.
-RECORD_TYPES: dict[str, type[models.Model]] = {
-    "agencies": Agency,
-    "systems": System,
-    "vendors": Vendor,
-    "deployments": Deployment,
-    "audits": Audit,
-    "policies": Policy,
-    "sources": Source,
-}
-SEGMENT_BY_MODEL = {model: segment for segment, model in RECORD_TYPES.items()}
-# `?type=agency`: the model name is the type's name in the query string.
-MODEL_BY_NAME = {model._meta.model_name: model for model in RECORD_TYPES.values()}
-
-# Eager loading each record type needs for its name (`__str__`).
-_FOR_NAME = {
-    Deployment: ("agency", "system"),
-    Audit: ("system", "deployment__agency", "deployment__system"),
-}
+from .types import MODELS, RECORD_TYPES, TYPES, by_model_name, of
 
 # Never shown as a changed field: publication is shown as the change itself.
 _NOT_FIELDS = {"id", "state", "public_note", "history_change_reason"}
@@ -73,32 +53,27 @@ FEED_LENGTH = 50
 class RecordTypeConverter:
     """``<record_type:type>`` in URLs: one of the record types' URL segments."""
 
-    regex = "|".join(RECORD_TYPES)
+    regex = "|".join(TYPES)
 
     def to_python(self, value):
         return value
 
     def to_url(self, value):
-        if value not in RECORD_TYPES:
+        if value not in TYPES:
             raise ValueError(value)
         return value
 
 
-def type_segment(obj_or_model) -> str:
-    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
-    return SEGMENT_BY_MODEL[model]
-
-
 def history_url(record) -> str:
     return reverse(
-        "registry:record-history", kwargs={"type": type_segment(record), "slug": record.slug}
+        "registry:record-history", kwargs={"type": of(record).segment, "slug": record.slug}
     )
 
 
 def history_feed_url(record) -> str:
     return reverse(
         "registry:record-history-feed",
-        kwargs={"type": type_segment(record), "slug": record.slug},
+        kwargs={"type": of(record).segment, "slug": record.slug},
     )
 
 
@@ -222,7 +197,7 @@ class PublicChanges:
     def __init__(self, *, models_=None, record=None):
         if record is not None:
             models_ = [type(record)]
-        self.models = list(models_ or RECORD_TYPES.values())
+        self.models = list(models_ or MODELS)
         self.record = record
         self._count = None
 
@@ -263,7 +238,7 @@ def public_changes(*, types=None, record=None) -> PublicChanges:
     """
     if record is not None:
         return PublicChanges(record=record)
-    return PublicChanges(models_=[MODEL_BY_NAME[name] for name in types] if types else None)
+    return PublicChanges(models_=[by_model_name(name).model for name in types] if types else None)
 
 
 # -- Turning rows into changes, in bounded queries ----------------------------
@@ -296,7 +271,7 @@ def _public_fields(History):
 def _materialise(window_rows):
     by_model = defaultdict(set)
     for row in window_rows:
-        by_model[MODEL_BY_NAME[row["change_model"]]].add(row["history_id"])
+        by_model[by_model_name(row["change_model"]).model].add(row["history_id"])
 
     historical = {}  # (model, history_id) → historical row, annotated prev_public_id
     m2m_targets = {}  # (model, field name, history_id) → set of target pks
@@ -341,14 +316,14 @@ def _materialise(window_rows):
     live = {}  # (model, pk) → public record
     for model, pks in wanted.items():
         queryset = model.objects.public().filter(pk__in=pks)
-        if model in _FOR_NAME:
-            queryset = queryset.select_related(*_FOR_NAME[model])
+        if of(model).name_related:
+            queryset = queryset.select_related(*of(model).name_related)
         for obj in queryset:
             live[model, obj.pk] = obj
 
     changes = []
     for row in window_rows:
-        model = MODEL_BY_NAME[row["change_model"]]
+        model = by_model_name(row["change_model"]).model
         current = historical[model, row["history_id"]]
         previous = historical.get((model, current.prev_public_id))
         record = live.get((model, current.id))
@@ -437,10 +412,10 @@ class ChangesFilterForm(forms.Form):
     type = forms.ChoiceField(
         required=False,
         choices=[("", "All records")]
-        + [(name, capfirst(m._meta.verbose_name_plural)) for name, m in MODEL_BY_NAME.items()],
+        + [(t.model_name, capfirst(t.noun_plural)) for t in RECORD_TYPES],
         error_messages={
             "invalid_choice": "“%(value)s” is not a record type. Choose one of: "
-            + ", ".join(MODEL_BY_NAME)
+            + ", ".join(t.model_name for t in RECORD_TYPES)
             + "."
         },
     )
@@ -473,10 +448,10 @@ def changes_list(request):
 
 
 def _public_record(type, slug):
-    model = RECORD_TYPES.get(type)
-    if model is None:
+    record_type = TYPES.get(type)
+    if record_type is None:
         raise Http404("No such record type.")
-    return get_object_or_404(model.objects.public(), slug=slug)
+    return get_object_or_404(record_type.model.objects.public(), slug=slug)
 
 
 def record_history(request, type, slug):
@@ -515,7 +490,7 @@ class ChangesFeed(Feed):
 
     def title(self, chosen):
         if chosen:
-            plural = MODEL_BY_NAME[chosen]._meta.verbose_name_plural
+            plural = by_model_name(chosen).noun_plural
             return f"{settings.REGISTER_NAME}: changes to {plural}"
         return f"{settings.REGISTER_NAME}: recent changes"
 

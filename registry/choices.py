@@ -16,6 +16,10 @@ class State(models.TextChoices):
     RETRACTED = "retracted", "Retracted"
 
 
+# The state every public surface shows (lists, exports, API, search): named once.
+PUBLISHED = State.PUBLISHED
+
+
 class SourceKind(models.TextChoices):
     GOVERNMENT = "government", "Government"
     COURT = "court", "Court"

@@ -122,10 +122,7 @@ def record_document(request, record) -> dict:
     if record.is_retracted and record.public_note:
         document["public_note"] = record.public_note
     document["url"] = request.build_absolute_uri(record.get_absolute_url())
-    document["last_updated"] = (
-        record.updated_at.astimezone(datetime.UTC).replace(microsecond=0).isoformat()
-        .replace("+00:00", "Z")
-    )  # fmt: skip
+    document["last_updated"] = dates.utc_timestamp(record.updated_at)
     if hasattr(record, "audit_status"):
         document["audit"] = {
             "status": record.audit_status,

@@ -20,15 +20,19 @@ which bounds that case, and a restart clears the default (per-process)
 cache.
 """
 
+import datetime
 import hashlib
 import json
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from .models import RECORD_MODELS
+from . import types
 
 _MISSING = object()
 # Per request: a dict memoising the version (see the middleware); None outside one.
@@ -36,27 +40,68 @@ _request_memo: ContextVar[dict | None] = ContextVar("register_version_memo", def
 
 
 def _history_tables():
-    return [model.history.model._meta.db_table for model in RECORD_MODELS]
+    return [model.history.model._meta.db_table for model in types.MODELS]
+
+
+@dataclass(frozen=True)
+class RegisterState:
+    """The register's version and when it last changed (None while it is empty)."""
+
+    version: str
+    changed_at: datetime.datetime | None
+
+
+def read_state() -> RegisterState:
+    """
+    The register's version and the time of its newest change, read from the
+    database: one query of two index lookups per record type (the newest
+    history entry by id, and its date).
+    """
+    quote = connection.ops.quote_name
+    tables = [quote(table) for table in _history_tables()]
+    newest = [f"(SELECT MAX(history_id) FROM {t})" for t in tables]
+    dated = [f"(SELECT MAX(history_date) FROM {t})" for t in tables]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(newest + dated)}")
+        row = cursor.fetchone()
+    ids, stamps = row[: len(tables)], row[len(tables) :]
+    dates = [_as_datetime(stamp) for stamp in stamps if stamp is not None]
+    return RegisterState(
+        version=".".join(str(value or 0) for value in ids),
+        changed_at=max(dates, default=None),
+    )
+
+
+def _as_datetime(value) -> datetime.datetime:
+    """A raw ``history_date`` (text on SQLite, naive or aware), as an aware UTC datetime."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
+def register_state() -> RegisterState:
+    """The register's version and last change, read at most once per request."""
+    memo = _request_memo.get()
+    if memo is None:
+        return read_state()
+    if "state" not in memo:
+        memo["state"] = read_state()
+    return memo["state"]
 
 
 def read_version() -> str:
     """The register's version, read from the database: one query."""
-    quote = connection.ops.quote_name
-    newest = ", ".join(f"(SELECT MAX(history_id) FROM {quote(t)})" for t in _history_tables())
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {newest}")
-        row = cursor.fetchone()
-    return ".".join(str(value or 0) for value in row)
+    return read_state().version
 
 
 def register_version() -> str:
-    """The register's version, read at most once per request."""
-    memo = _request_memo.get()
-    if memo is None:
-        return read_version()
-    if "version" not in memo:
-        memo["version"] = read_version()
-    return memo["version"]
+    """
+    The register's version, read at most once per request: the one answer to
+    "has the register changed?" (cached counts, API validators, bulk files).
+    """
+    return register_state().version
 
 
 class RegisterVersionMiddleware:

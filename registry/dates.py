@@ -14,6 +14,13 @@ from .choices import DatePrecision
 _ISO = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
 
 
+def utc_timestamp(value: datetime.datetime | None) -> str | None:
+    """A moment as the register writes it: UTC, to the second, ``2026-11-26T12:13:44Z``."""
+    if value is None:
+        return None
+    return value.astimezone(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
 def parse_partial_date(text: str) -> tuple[datetime.date, str]:
     """``"2019-05"`` → ``(date(2019, 5, 1), "month")``; raises ValueError if malformed."""
     match = _ISO.match(text or "")

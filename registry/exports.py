@@ -30,7 +30,6 @@ the /data/ page from the same spec; their names are stable. Conventions:
 """
 
 import csv
-import datetime
 import functools
 import io
 import json
@@ -45,7 +44,9 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from . import choices, dates
+from . import dates, types
+from .choices import PUBLISHED
+from .filters import PAGE_PARAMS
 from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
@@ -53,8 +54,6 @@ CHUNK_SIZE = 2_000  # rows read from the database at a time
 BATCH_ROWS = 500  # rows written per chunk of the response
 BOM = "\ufeff"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# Parameters that are not filters: never part of an export's provenance.
-NOT_FILTERS = ("page", "format", "facet_size")
 
 
 class UnknownFormat(ValueError):
@@ -80,11 +79,14 @@ class Column:
 
 @dataclass(frozen=True)
 class ExportSpec:
-    """The columns of one entity."""
+    """The columns of one record type."""
 
-    name: str
     model: type
     columns: tuple[Column, ...]
+
+    @property
+    def name(self):
+        return types.of(self.model).name
 
     @property
     def header(self):
@@ -104,8 +106,6 @@ class ExportSpec:
 # Kinds of column ------------------------------------------------------------------
 # Rows are read as dicts (``values()``), not model instances: at 100,000 rows
 # building four model instances per row is most of an export's time.
-
-PUBLISHED = choices.State.PUBLISHED
 
 
 def published(obj):
@@ -178,12 +178,6 @@ def _detail_path_parts(model) -> tuple[str, str]:
 _SLUG_MARK = "slug-mark"
 
 
-def _timestamp(value):
-    if value is None:
-        return None
-    return value.astimezone(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
 def published_ids(model, relation):
     """
     The ids of the published records ``relation`` links a row to, as one
@@ -216,7 +210,7 @@ def _record_tail(noun, *, sources=True):
         *((many("sources", "Ids of the published sources backing it, `;`-separated."),)
           if sources else ()),
         Column("last_updated", f"When the {noun} last changed here (UTC).", ("updated_at",),
-               lambda row: _timestamp(row["updated_at"])),
+               lambda row: dates.utc_timestamp(row["updated_at"])),
         Column("last_verified", "When a maintainer last re-checked it against its sources.",
                ("last_verified",),
                lambda row: row["last_verified"].isoformat() if row["last_verified"] else None),
@@ -236,9 +230,9 @@ def _audit_status_columns():
 
 
 def _specs():
-    """Every entity's columns, in the order of the format; stable names, documented on /data/."""
+    """Every record type's columns; stable names, documented on /data/."""
     return (
-        ExportSpec("deployments", Deployment, (
+        ExportSpec(Deployment, (
             *_id_url(Deployment, "deployment"),
             related("agency_id", "Id of the agency using face recognition.",
                     "agency", attr="slug"),
@@ -262,7 +256,7 @@ def _specs():
             many("policies", "Ids of published policies cited for this deployment."),
             *_record_tail("deployment"),
         )),
-        ExportSpec("agencies", Agency, (
+        ExportSpec(Agency, (
             *_id_url(Agency, "agency"),
             field("name", "Name of the agency."),
             field("acronym", "Its acronym, if any."),
@@ -280,7 +274,7 @@ def _specs():
                   path="governing_policy_count"),
             *_record_tail("agency"),
         )),
-        ExportSpec("systems", System, (
+        ExportSpec(System, (
             *_id_url(System, "system"),
             field("name", "Name of the system."),
             related("vendor_id", "Id of its vendor; empty for in-house systems.",
@@ -291,7 +285,7 @@ def _specs():
             field("deployment_count", "Published deployments of the system."),
             *_record_tail("system"),
         )),
-        ExportSpec("vendors", Vendor, (
+        ExportSpec(Vendor, (
             *_id_url(Vendor, "vendor"),
             field("name", "The company's name."),
             field("country", "Country (ISO 3166-1)."),
@@ -299,7 +293,7 @@ def _specs():
             field("system_count", "Published systems of the vendor."),
             *_record_tail("vendor"),
         )),
-        ExportSpec("audits", Audit, (
+        ExportSpec(Audit, (
             *_id_url(Audit, "audit"),
             field("auditor", "Who tested the system."),
             field("auditor_kind", "Kind of auditor; vendor and agency are self-assessments."),
@@ -316,7 +310,7 @@ def _specs():
             field("report_url", "The report."),
             *_record_tail("audit"),
         )),
-        ExportSpec("policies", Policy, (
+        ExportSpec(Policy, (
             *_id_url(Policy, "policy"),
             field("title", "Title of the policy."),
             field("kind", "Kind: ban, statute, ordinance, agency_policy, ..."),
@@ -333,7 +327,7 @@ def _specs():
             many("agencies", "Ids of published agencies it names, `;`-separated."),
             *_record_tail("policy"),
         )),
-        ExportSpec("sources", Source, (
+        ExportSpec(Source, (
             *_id_url(Source, "source"),
             field("title", "The document's title."),
             field("publisher", "Who published it."),
@@ -348,7 +342,9 @@ def _specs():
 # fmt: on
 
 
-EXPORTS = {spec.name: spec for spec in _specs()}
+_BY_MODEL = {spec.model: spec for spec in _specs()}
+# Each record type's columns, by the type's name.
+EXPORTS = {record_type.name: _BY_MODEL[record_type.model] for record_type in types.RECORD_TYPES}
 
 
 # Rows ---------------------------------------------------------------------------
@@ -466,7 +462,7 @@ def site_url(request) -> str:
 def provenance(filterset) -> dict[str, list[str]]:
     """The parameters that selected the rows (filters, search, sort), as lists of values."""
     data = filterset.data
-    return {key: data.getlist(key) for key in data if key not in NOT_FILTERS}
+    return {key: data.getlist(key) for key in data if key not in PAGE_PARAMS}
 
 
 def _filters_header(filters: dict) -> str:
@@ -503,16 +499,17 @@ def problems_response(fmt: str, problems: list[dict]) -> HttpResponse:
     )
 
 
-def list_export(request, spec, filterset, fmt: str) -> HttpResponse:
-    """The whole filtered list ``spec`` as a streamed CSV or JSON download."""
-    if not filterset.is_valid():
-        return problems_response(fmt, filterset.problems())
+def list_export(request, listing, fmt: str) -> HttpResponse:
+    """The whole filtered list (a ``listing.ListPage``) as a streamed CSV or JSON download."""
+    if not listing.valid:
+        return problems_response(fmt, listing.problems)
+    spec, filterset = listing.record_type, listing.filterset
     export = EXPORTS[spec.name]
     now = timezone.now()
-    generated = _timestamp(now)
+    generated = dates.utc_timestamp(now)
     filters = provenance(filterset)
     base_url = site_url(request)
-    queryset = filterset.qs
+    queryset = listing.rows
     rows = export_rows(spec.name, queryset)
     if fmt == "csv":
         content = csv_chunks(export, rows, base_url=base_url)
@@ -528,7 +525,7 @@ def list_export(request, spec, filterset, fmt: str) -> HttpResponse:
             "source_url": page_url + (f"?{query}" if filters else ""),
             "columns_url": request.build_absolute_uri(reverse("registry:data"))
             + f"#columns-{spec.name}",
-            "count": queryset.count(),
+            "count": listing.total,
         }
         content = json_chunks(export, rows, base_url=base_url, meta=meta)
     response = StreamingHttpResponse(content, content_type=FORMATS[fmt])

@@ -29,7 +29,8 @@ from django.db.models import Count, Q
 from django.http import QueryDict
 
 from . import choices, counts
-from .filters import PatternMultipleChoiceField
+from .choices import PUBLISHED
+from .filters import NOT_FILTERS, PatternMultipleChoiceField
 
 FACET_SIZE = 10
 FACET_SIZE_MAX = 100
@@ -77,8 +78,6 @@ class FacetResult:
     def param(self):
         return self.facet.param
 
-
-PUBLISHED = choices.State.PUBLISHED
 
 FACETS = {
     "deployments": (
@@ -133,8 +132,6 @@ FACETS = {
 }
 
 YES_NO_LABELS = {"true": "Yes", "false": "No"}
-# Parameters that shape the page, not the rows: never chips, never in the summary.
-NOT_FILTERS = {"sort", "page", "format", "facet_size"}
 
 
 class FacetOptions(forms.Form):
@@ -456,6 +453,7 @@ SUMMARY = {
         Phrase("agency", "by {}", tight=True),
         Phrase("system", "using {}", tight=True),
         Phrase("vendor", "using systems from {}", tight=True),
+        Phrase("policy", "citing {}"),
         Phrase("status", "status {}"),
         Phrase("uses", "used for {}"),
         Phrase("image_sources", "searching {}"),

@@ -7,14 +7,13 @@ values of one parameter mean OR (``?status=active&status=pilot``). Empty
 parameters are dropped; anything malformed is a form error, which the page
 shows (HTTP 400) rather than silently ignoring it.
 
-``LISTS`` maps each public list to its FilterSet and template, for the HTML
-lists here and for anything else (exports, facets, API) that must select the
-same rows from the same query string.
+Each record type (``types.RECORD_TYPES``) names its FilterSet here; the HTML
+lists, exports, facets and the API all select rows through it, so the same
+query string gives the same rows everywhere.
 """
 
 import datetime
 import functools
-from dataclasses import dataclass
 
 import django_filters as filters
 from django import forms
@@ -26,6 +25,10 @@ from .format import COUNTRY_RE, REGION_RE
 from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
+# Parameters that shape the response, not the rows: never filters, never provenance.
+PAGE_PARAMS = frozenset({"page", "format", "facet_size"})
+# ...and with ``sort`` (order only): never chips, never in the summary or a count's cache key.
+NOT_FILTERS = PAGE_PARAMS | {"sort"}
 
 
 def drop_empty(data):
@@ -321,20 +324,30 @@ class RegisterFilterSet(filters.FilterSet):
                     "param": name,
                     "messages": list(errors),
                     "accepted": accepted,
-                    "hint": _hint(field),
+                    "hint": hint(self.filters.get(name)),
                 }
             )
         return out
 
 
-def _hint(field):
-    if isinstance(field, YearField):
+def related_model(filter_):
+    """The model a record filter (``?agency=``) names records of."""
+    queryset = filter_.extra.get("queryset")
+    if callable(queryset):
+        queryset = queryset(None)  # a lazy QuerySet: no query is made
+    return queryset.model
+
+
+def hint(filter_) -> str:
+    """What a filter expects, in words: for the lists' error messages and the API's schema."""
+    if isinstance(filter_, YearFromFilter | YearToFilter):
         return f"a four-digit year between {FIRST_YEAR} and {LAST_YEAR}"
-    if isinstance(field, forms.ModelChoiceField):
-        return f"the id of a published {field.queryset.model._meta.verbose_name}"
-    if isinstance(field, PatternMultipleChoiceField) and field.pattern is COUNTRY_RE:
+    if isinstance(filter_, filters.ModelChoiceFilter | filters.ModelMultipleChoiceFilter):
+        return f"the id of a published {related_model(filter_)._meta.verbose_name}"
+    pattern = filter_.extra.get("pattern") if filter_ is not None else None
+    if pattern is COUNTRY_RE:
         return "a two-letter ISO 3166-1 country code, e.g. US"
-    if isinstance(field, PatternMultipleChoiceField) and field.pattern is REGION_RE:
+    if pattern is REGION_RE:
         return "an ISO 3166-2 region code, e.g. US-CA"
     return ""
 
@@ -395,6 +408,13 @@ class DeploymentFilterSet(RegisterFilterSet):
     agency = SlugFilter(queryset=published(Agency), label="Agency")
     system = SlugFilter(queryset=published(System), label="System")
     vendor = SlugFilter(field_name="system__vendor", queryset=published(Vendor), label="Vendor")
+    policy = SlugFilter(
+        field_name="policies",
+        queryset=published(Policy),
+        distinct=True,
+        label="Cites policy",
+        help_text="The id in the policy's address, e.g. eu-ai-act-article-5-rbi.",
+    )
     started_from = YearFromFilter(field_name="started", label="Started from (year)")
     started_to = YearToFilter(field_name="started", label="Started up to (year)")
     sort = SortFilter(
@@ -418,7 +438,8 @@ class DeploymentFilterSet(RegisterFilterSet):
         model = Deployment
         fields = [
             "q", "country", "region", "kind", "level", "status", "uses", "image_sources",
-            "audit_status", "agency", "system", "vendor", "started_from", "started_to", "sort",
+            "audit_status", "agency", "system", "vendor", "policy", "started_from", "started_to",
+            "sort",
         ]  # fmt: skip
 
     @classmethod
@@ -560,97 +581,3 @@ class SourceFilterSet(RegisterFilterSet):
     class Meta:
         model = Source
         fields = ["q", "kind", "publisher", "published_from", "published_to", "sort"]
-
-
-# The public lists ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ListSpec:
-    """One public list: its FilterSet (rows and query string), template and names."""
-
-    name: str
-    filterset_class: type[RegisterFilterSet]
-    template_name: str
-    title: str
-    description: str
-
-    @property
-    def model(self):
-        return self.filterset_class._meta.model
-
-    @property
-    def noun(self):
-        return self.model._meta.verbose_name
-
-    @property
-    def noun_plural(self):
-        return self.model._meta.verbose_name_plural
-
-    @property
-    def url_name(self):
-        return f"registry:{self.model._meta.model_name}-list"
-
-    def filterset(self, data, *, request=None):
-        """The bound FilterSet over this list's published rows."""
-        return self.filterset_class(
-            data, queryset=self.filterset_class.base_queryset(), request=request
-        )
-
-
-LISTS = {
-    spec.name: spec
-    for spec in (
-        ListSpec(
-            "agencies",
-            AgencyFilterSet,
-            "registry/agency_list.html",
-            "Agencies",
-            "Government agencies known to use, to have tested or to have been barred from "
-            "using face recognition.",
-        ),
-        ListSpec(
-            "deployments",
-            DeploymentFilterSet,
-            "registry/deployment_list.html",
-            "Deployments",
-            "Each deployment is one agency's use of one face recognition system.",
-        ),
-        ListSpec(
-            "systems",
-            SystemFilterSet,
-            "registry/system_list.html",
-            "Systems",
-            "Face recognition products, algorithms and services, with their audit status.",
-        ),
-        ListSpec(
-            "vendors",
-            VendorFilterSet,
-            "registry/vendor_list.html",
-            "Vendors",
-            "Companies that make the face recognition systems agencies use.",
-        ),
-        ListSpec(
-            "audits",
-            AuditFilterSet,
-            "registry/audit_list.html",
-            "Audits",
-            "Tests of face recognition systems for demographic bias.",
-        ),
-        ListSpec(
-            "policies",
-            PolicyFilterSet,
-            "registry/policy_list.html",
-            "Policies",
-            "Laws, bans, moratoria, court rulings and agency policies that govern face "
-            "recognition.",
-        ),
-        ListSpec(
-            "sources",
-            SourceFilterSet,
-            "registry/source_list.html",
-            "Sources",
-            "The documents every fact in the register is based on.",
-        ),
-    )
-}

@@ -698,7 +698,3 @@ class Revision(models.Model):
     @property
     def reference(self):
         return f"R-{self.pk:06d}" if self.pk else "R-new"
-
-
-# Every record type, in the order of the interchange format.
-RECORD_MODELS = (Source, Vendor, System, Agency, Deployment, Audit, Policy)

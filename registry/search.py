@@ -56,46 +56,18 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from . import choices
-from .models import RECORD_MODELS
+from . import choices, types
 
-# What is searched, by weight: A names, B related names and places, C prose.
-# A path through a relation (``agency__name``) counts only while every record
-# on the way is published, so a draft's name never shows up in search.
-SEARCH_SPEC = {
-    "source": {"A": ("title",), "B": ("publisher",), "C": ()},
-    "vendor": {"A": ("name",), "B": (), "C": ()},
-    "system": {"A": ("name",), "B": ("vendor__name",), "C": ("description",)},
-    "agency": {"A": ("name", "acronym"), "B": ("locality", "parent__name"), "C": ()},
-    "deployment": {
-        "A": ("agency__name", "agency__acronym", "system__name"),
-        "B": ("system__vendor__name", "agency__locality"),
-        "C": ("description",),
-    },
-    "audit": {
-        "A": ("auditor",),
-        "B": ("system__name", "deployment__agency__name", "deployment__system__name"),
-        "C": ("summary",),
-    },
-    "policy": {"A": ("title",), "B": ("issuer", "locality"), "C": ("summary",)},
-}
+# What is searched is each record type's ``search`` (``types.SearchFields``).
 WEIGHTS = ("A", "B", "C")
 
-# Longer queries are cut, and the page says so.
+# Longer queries are cut, and the page says so. Every term is one more
+# condition per row (and per weight and configuration on PostgreSQL); a prefix
+# term ("clearv*") is the costly kind, an index range rather than a lookup.
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 30
-
-# The results page, in this order.
-SEARCH_TYPES = (
-    ("Agencies", "agency"),
-    ("Deployments", "deployment"),
-    ("Systems", "system"),
-    ("Vendors", "vendor"),
-    ("Audits", "audit"),
-    ("Policies", "policy"),
-    ("Sources", "source"),
-)
-
+MAX_TERMS = 16
+MAX_PREFIX_TERMS = 8
 
 # Parsing -------------------------------------------------------------------
 
@@ -148,7 +120,7 @@ def parse_query(text) -> ParsedQuery:
     groups: list[tuple[Term, ...]] = []
     excluded: list[Term] = []
     pending_or = False
-    word_count = 0
+    word_count = term_count = prefix_count = 0
     for match in TOKEN_RE.finditer(text):
         negated, quoted, bare = match.groups()
         if bare is not None:
@@ -163,10 +135,16 @@ def parse_query(text) -> ParsedQuery:
             prefix = False
         if not words:
             continue
-        if word_count + len(words) > MAX_WORDS:
+        if (
+            word_count + len(words) > MAX_WORDS
+            or term_count + 1 > MAX_TERMS
+            or prefix_count + prefix > MAX_PREFIX_TERMS
+        ):
             truncated = True
             break
         word_count += len(words)
+        term_count += 1
+        prefix_count += prefix
         term = Term(tuple(w.lower() for w in words), prefix)
         if negated:
             excluded.append(term)
@@ -233,19 +211,19 @@ def joined_text(model, paths):
 
 
 def all_paths(model):
-    return [path for weight in WEIGHTS for path in SEARCH_SPEC[model._meta.model_name][weight]]
+    return [path for weight in WEIGHTS for path in types.of(model).search[weight]]
 
 
 def name_fields(model):
     """The model's own name fields: a name equal to the query ranks first."""
-    return [p for p in SEARCH_SPEC[model._meta.model_name]["A"] if "__" not in p]
+    return [p for p in types.of(model).search["A"] if "__" not in p]
 
 
 @cache
 def dependents(model):
     """``[(other_model, lookup)]``: rows of other models whose text includes ``model``'s."""
     found = []
-    for other in RECORD_MODELS:
+    for other in types.MODELS:
         lookups = set()
         for path in all_paths(other):
             relations = path.split("__")[:-1]
@@ -295,7 +273,7 @@ class PostgresBackend:
     """A weighted ``tsvector`` per row; queries built as raw tsqueries from parsed words."""
 
     def document(self, model):
-        spec = SEARCH_SPEC[model._meta.model_name]
+        spec = types.of(model).search
         vectors = [
             SearchVector(
                 *[field_expression(model, p) for p in spec[weight]], config=config, weight=weight
@@ -404,7 +382,7 @@ class FTS5Backend:
     def refresh(self, queryset):
         """Replace the rows' entries: one DELETE and one INSERT ... SELECT."""
         model = queryset.model
-        spec = SEARCH_SPEC[model._meta.model_name]
+        spec = types.of(model).search
         table = self.table(model)
         pks_sql, pks_params = queryset.order_by().values("pk").query.sql_with_params()
         rows = queryset.order_by().annotate(
@@ -529,7 +507,7 @@ class ContainsBackend:
     def search(self, queryset, parsed, *, snippets=False):
         model = queryset.model
         queryset = self.filter(queryset, parsed)
-        names = SEARCH_SPEC[model._meta.model_name]["A"]
+        names = types.of(model).search["A"]
         rank = Value(0.0, output_field=FloatField())
         if parsed.groups:
             in_names = [
@@ -653,6 +631,8 @@ class Results:
     groups: list[Group] = field(default_factory=list)
     max_length = MAX_QUERY_LENGTH
     max_words = MAX_WORDS
+    max_terms = MAX_TERMS
+    max_prefix_terms = MAX_PREFIX_TERMS
 
     @property
     def total(self):
@@ -673,9 +653,8 @@ def search_all(query, *, limit_per_type=20) -> Results:
     results = Results(parsed)
     if not parsed.groups:
         return results
-    models_by_name = {m._meta.model_name: m for m in RECORD_MODELS}
-    for label, name in SEARCH_TYPES:
-        model = models_by_name[name]
+    for record_type in types.RECORD_TYPES:
+        model = record_type.model
         queryset = model.objects.published()
         if hasattr(queryset, "for_display"):
             queryset = queryset.for_display()
@@ -684,7 +663,9 @@ def search_all(query, *, limit_per_type=20) -> Results:
         )
         rows = list(queryset[:limit_per_type])
         hits = [Hit(row, highlight(row.search_snippet)) for row in rows]
-        results.groups.append(Group(label, model, hits, rows[0].search_total if rows else 0))
+        results.groups.append(
+            Group(record_type.title, model, hits, rows[0].search_total if rows else 0)
+        )
     return results
 
 
@@ -702,7 +683,7 @@ def refresh_index(model, pks, *, using="default"):
         backend.refresh(other._base_manager.using(using).filter(**{f"{lookup}__in": pks}))
 
 
-def rebuild_index(*, models_=RECORD_MODELS, using="default"):
+def rebuild_index(*, models_=types.MODELS, using="default"):
     """Re-index every record (after a bulk load); returns ``{model_name: rows}``."""
     backend = backend_for(connections[using])
     counts = {}
@@ -766,7 +747,7 @@ def record_deleted(sender, instance, using="default", **kwargs):
     backend_for(connections[using]).remove(sender, [instance.pk], using)
 
 
-for _model in RECORD_MODELS:
+for _model in types.MODELS:
     post_save.connect(record_saved, sender=_model, dispatch_uid=f"search-saved-{_model.__name__}")
     post_delete.connect(
         record_deleted, sender=_model, dispatch_uid=f"search-deleted-{_model.__name__}"

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods
 
-from .changes import MODEL_BY_NAME, RECORD_TYPES, type_segment
+from . import types
 from .models import Suggestion
 
 MAX_BODY = 5000
@@ -52,16 +52,16 @@ def rate_limit() -> tuple[int, int]:
 
 def suggest_query(record) -> str:
     """``agencies:synthetic-county-police``: how a record is named in ``?record=``."""
-    return f"{type_segment(record)}:{record.slug}"
+    return f"{types.of(record).segment}:{record.slug}"
 
 
 def find_public_record(reference: str):
     """The public record named ``type:slug`` (``agencies:x`` or ``agency:x``), or None."""
     type_, sep, slug = (reference or "").strip().partition(":")
-    model = RECORD_TYPES.get(type_) or MODEL_BY_NAME.get(type_)
-    if not sep or model is None or not slug:
+    record_type = types.TYPES.get(type_) or types.by_model_name(type_)
+    if not sep or record_type is None or not slug:
         return None
-    return model.objects.public().filter(slug=slug).first()
+    return record_type.model.objects.public().filter(slug=slug).first()
 
 
 def client_hash(request) -> str:

@@ -1,7 +1,8 @@
+"""The public site's routes: pages, one list and one record page per record type, history, data."""
+
 from django.urls import path, register_converter
 
-from . import bulk, changes, suggestions, views
-from .filters import LISTS
+from . import bulk, changes, suggestions, types, views
 
 app_name = "registry"
 
@@ -12,29 +13,22 @@ urlpatterns = [
     path("methodology/", views.MethodologyView.as_view(), name="methodology"),
     path("search/", views.search_view, name="search"),
     # Lists and record pages, one pair per record type.
-    path("agencies/", views.RecordListView.as_view(spec=LISTS["agencies"]), name="agency-list"),
-    path("agencies/<slug:slug>/", views.AgencyDetailView.as_view(), name="agency-detail"),
-    path(
-        "deployments/",
-        views.RecordListView.as_view(spec=LISTS["deployments"]),
-        name="deployment-list",
+    *(
+        route
+        for record_type in types.RECORD_TYPES
+        for route in (
+            path(
+                f"{record_type.segment}/",
+                views.RecordListView.as_view(spec=record_type),
+                name=f"{record_type.model_name}-list",
+            ),
+            path(
+                f"{record_type.segment}/<slug:slug>/",
+                views.detail_view(record_type),
+                name=f"{record_type.model_name}-detail",
+            ),
+        )
     ),
-    path(
-        "deployments/<slug:slug>/",
-        views.DeploymentDetailView.as_view(),
-        name="deployment-detail",
-    ),
-    path("systems/", views.RecordListView.as_view(spec=LISTS["systems"]), name="system-list"),
-    path("systems/<slug:slug>/", views.SystemDetailView.as_view(), name="system-detail"),
-    path("vendors/", views.RecordListView.as_view(spec=LISTS["vendors"]), name="vendor-list"),
-    path("vendors/<slug:slug>/", views.VendorDetailView.as_view(), name="vendor-detail"),
-    path("audits/", views.RecordListView.as_view(spec=LISTS["audits"]), name="audit-list"),
-    path("audits/<slug:slug>/", views.AuditDetailView.as_view(), name="audit-detail"),
-    path("policies/", views.RecordListView.as_view(spec=LISTS["policies"]), name="policy-list"),
-    path("policies/<slug:slug>/", views.PolicyDetailView.as_view(), name="policy-detail"),
-    path("sources/", views.RecordListView.as_view(spec=LISTS["sources"]), name="source-list"),
-    path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
-    # Other pages append their routes below.
     # Curation: suggestions, public history and its Atom feeds.
     path("suggest/", suggestions.suggest, name="suggest"),
     path("suggest/done/<str:token>/", suggestions.suggest_done, name="suggest-done"),

@@ -6,66 +6,56 @@ methods, the query string from the FilterSets in ``filters.py``.
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.views.generic import DetailView, TemplateView, View
 
-from . import choices, citations, counts, exports, facets, search
-from .filters import LISTS, ListSpec
+from . import choices, citations, exports, search, types
+from .listing import ListPage
 from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 
 # Lists ---------------------------------------------------------------------
 
 
 class RecordListView(View):
-    """One public list: filter form, result count, table and pagination, from a ``ListSpec``."""
+    """One public list: filter form, result count, table and pagination, from a ``RecordType``."""
 
-    spec: ListSpec = None
+    spec: types.RecordType = None
 
     def get(self, request, *args, **kwargs):
         try:
             export_format = exports.requested_format(request.GET)
         except exports.UnknownFormat as exc:
             return exports.bad_format_response(exc)
-        filterset = self.spec.filterset(request.GET, request=request)
+        listing = ListPage(self.spec, request.GET, request=request)
         if export_format:
             # The same rows as the page, all of them, streamed as CSV or JSON.
-            return exports.list_export(request, self.spec, filterset, export_format)
-        valid = filterset.is_valid()
-        rows = filterset.qs if valid else filterset.queryset.none()
-        paginator = Paginator(rows, settings.REGISTER_PAGE_SIZE)
-        if valid:
-            # Counting every matching row is the costly part of paging; keep it.
-            paginator.count = counts.remembered(
-                "total", facets.filters_question(filterset), rows.count
-            )
-        page = paginator.get_page(request.GET.get("page"))
+            return exports.list_export(request, listing, export_format)
+        page = listing.paginate(request.GET.get("page"))
         context = {
             "spec": self.spec,
-            "filterset": filterset,
-            "form": filterset.form,
-            "problems": [] if valid else filterset.problems(),
+            "listing": listing,
+            "filterset": listing.filterset,
+            "form": listing.filterset.form,
+            "problems": listing.problems,
             "page_obj": page,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "page_range": page.paginator.get_elided_page_range(
+                page.number, on_each_side=2, on_ends=1
+            ),
             "rows": page.object_list,
-            # The filters in force, empty values dropped: what every link must keep.
-            "query": filterset.data,
-            "facets": facets.facets_for(self.spec, filterset),
-            "chips": facets.chips_for(filterset),
-            "summary": facets.summary_sentence(self.spec, filterset, paginator.count)
-            if valid
-            else "",
+            "query": listing.query,
+            "facets": listing.facets,
+            "chips": listing.chips,
+            "summary": listing.summary,
         }
-        return render(request, self.spec.template_name, context, status=200 if valid else 400)
+        status = 200 if listing.valid else 400
+        return render(request, self.spec.template_name, context, status=status)
 
 
 # Details -------------------------------------------------------------------
 
-
-LIST_OF_MODEL = {spec.model: spec for spec in LISTS.values()}
 
 # A record page lists at most this many related rows, then links to the full,
 # filterable list: a vendor may have thousands of deployments at national scale.
@@ -91,7 +81,7 @@ def excerpt(queryset, *, list_name, **params):
     (two queries, whatever the number), with a link to the list ``list_name``
     filtered by ``params``.
     """
-    list_url = f"{reverse(LISTS[list_name].url_name)}?{urlencode(params)}"
+    list_url = f"{reverse(types.TYPES[list_name].url_name)}?{urlencode(params)}"
     return Excerpt(list(queryset[:RELATED_ROWS_SHOWN]), queryset.count(), list_url)
 
 
@@ -111,7 +101,7 @@ class RecordDetailView(DetailView):
         return self.model.objects.public().prefetch_related(published_sources())
 
     def get_template_names(self):
-        return [f"registry/{self.model._meta.model_name}_detail.html"]
+        return [types.of(self.model).detail_template_name]
 
     def get(self, request, *args, **kwargs):
         export_format = request.GET.get("format", "").strip().lower()
@@ -124,7 +114,7 @@ class RecordDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            list_spec=LIST_OF_MODEL[self.model],
+            list_spec=types.of(self.model),
             citation=citations.cite(self.request, self.object),
             **kwargs,
         )
@@ -222,7 +212,11 @@ class PolicyDetailView(RecordDetailView):
                 list_name="agencies",
                 policy=policy.slug,
             ),
-            deployments=policy.deployments.published().select_related("agency", "system"),
+            deployments=excerpt(
+                policy.deployments.published().select_related("agency", "system"),
+                list_name="deployments",
+                policy=policy.slug,
+            ),
             **kwargs,
         )
 
@@ -258,6 +252,13 @@ class SourceDetailView(RecordDetailView):
         return super().get_context_data(
             citing=citing, cited=any(rows for _label, rows in citing), **kwargs
         )
+
+
+def detail_view(record_type: types.RecordType):
+    """The record page of ``record_type``: its own view, or the plain one."""
+    if record_type.detail_view_path:
+        return import_string(record_type.detail_view_path).as_view()
+    return RecordDetailView.as_view(model=record_type.model)
 
 
 # Home, methodology, search ----------------------------------------------

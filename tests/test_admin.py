@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from registry import choices, models
+from registry import choices, models, types
 from registry.choices import State
 
 from . import factories
@@ -744,7 +744,7 @@ def healthy():
     deployment = factories.DeploymentFactory(last_verified=today)
     factories.AuditFactory(system=deployment.system)
     policy = factories.PolicyFactory(ends=today + datetime.timedelta(days=30))
-    for model in models.RECORD_MODELS:
+    for model in types.MODELS:
         model.objects.update(last_verified=today)
     deployment.refresh_from_db()
     return deployment, policy

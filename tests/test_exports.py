@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registry import choices, exports
-from registry.filters import LISTS
+from registry.types import TYPES
 from tests.factories import (
     AgencyFactory,
     AuditFactory,
@@ -25,7 +25,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-LIST_URLS = {name: reverse(spec.url_name) for name, spec in LISTS.items()}
+LIST_URLS = {name: reverse(spec.url_name) for name, spec in TYPES.items()}
 
 
 def download(client, url):
@@ -82,7 +82,7 @@ def test_csv_and_json_hold_exactly_the_rows_of_every_page_of_the_list(
     assert document["meta"]["count"] == len(shown)
 
 
-@pytest.mark.parametrize("list_name", list(LISTS))
+@pytest.mark.parametrize("list_name", list(TYPES))
 def test_every_list_exports_its_columns_for_published_records_only(client, list_name):
     deployment = DeploymentFactory()
     deployment.policies.set([PolicyFactory()])
@@ -96,7 +96,7 @@ def test_every_list_exports_its_columns_for_published_records_only(client, list_
     _response, text = download(client, LIST_URLS[list_name] + "?format=csv")
     rows = csv_rows(text)
     assert list(rows[0]) == exports.EXPORTS[list_name].header
-    expected = LISTS[list_name].filterset(None).queryset.model.objects.published()
+    expected = TYPES[list_name].filterset(None).queryset.model.objects.published()
     assert {row["id"] for row in rows} == set(expected.values_list("slug", flat=True))
     assert hidden.slug not in text
     _response, text = download(client, LIST_URLS[list_name] + "?format=json")
@@ -190,7 +190,7 @@ def test_the_list_page_links_to_its_downloads_with_its_filters(client, many_depl
     assert 'href="?status=ended&amp;format=json"' in html
 
 
-@pytest.mark.parametrize("list_name", list(LISTS))
+@pytest.mark.parametrize("list_name", list(TYPES))
 @pytest.mark.parametrize(
     "query",
     [
@@ -235,7 +235,7 @@ def _export_queries(client, url):
     return len(queries)
 
 
-@pytest.mark.parametrize("list_name", list(LISTS))
+@pytest.mark.parametrize("list_name", list(TYPES))
 def test_export_query_count_does_not_grow_with_rows(client, list_name):
     factory = {
         "agencies": AgencyFactory, "deployments": DeploymentFactory, "systems": SystemFactory,

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registry import choices, facets
-from registry.filters import LISTS
+from registry.types import TYPES
 from tests.factories import (
     AgencyFactory,
     AuditFactory,
@@ -24,13 +24,13 @@ pytestmark = pytest.mark.django_db
 
 
 def facet_results(list_name, query=""):
-    filterset = LISTS[list_name].filterset(QueryDict(query))
+    filterset = TYPES[list_name].filterset(QueryDict(query))
     assert filterset.is_valid(), filterset.errors
-    return {result.param: result for result in facets.facets_for(LISTS[list_name], filterset)}
+    return {result.param: result for result in facets.facets_for(TYPES[list_name], filterset)}
 
 
 def list_count(list_name, query):
-    filterset = LISTS[list_name].filterset(QueryDict(query))
+    filterset = TYPES[list_name].filterset(QueryDict(query))
     assert filterset.is_valid(), filterset.errors
     return filterset.qs.count()
 
@@ -176,10 +176,10 @@ def test_many_to_many_filters_count_each_record_once(register):
 
 def test_facets_cost_one_query_each_whatever_the_rows(register, settings):
     settings.REGISTER_COUNTS_CACHE_SECONDS = 0  # what counting costs (test_counts.py: the cache)
-    filterset = LISTS["deployments"].filterset(QueryDict("status=active&uses=live"))
+    filterset = TYPES["deployments"].filterset(QueryDict("status=active&uses=live"))
     filterset.is_valid()
     with CaptureQueriesContext(connection) as queries:
-        facets.facets_for(LISTS["deployments"], filterset)
+        facets.facets_for(TYPES["deployments"], filterset)
     assert len(queries) == len(facets.FACETS["deployments"])
 
 
@@ -224,7 +224,7 @@ def test_chips_remove_one_value_each_and_say_so_to_screen_readers(client, regist
 
 def test_chips_name_related_records_and_searches(register):
     agency = AgencyFactory._meta.model.objects.get(kind="sheriff")
-    filterset = LISTS["deployments"].filterset(QueryDict(f"agency={agency.slug}&q=Synthetic"))
+    filterset = TYPES["deployments"].filterset(QueryDict(f"agency={agency.slug}&q=Synthetic"))
     chips = {c.param: c for c in facets.chips_for(filterset)}
     assert chips["agency"].value_label == agency.name
     assert chips["q"].value_label == "“Synthetic”"
@@ -232,9 +232,9 @@ def test_chips_name_related_records_and_searches(register):
 
 
 def summary(list_name, query):
-    filterset = LISTS[list_name].filterset(QueryDict(query))
+    filterset = TYPES[list_name].filterset(QueryDict(query))
     assert filterset.is_valid(), filterset.errors
-    return facets.summary_sentence(LISTS[list_name], filterset, filterset.qs.count())
+    return facets.summary_sentence(TYPES[list_name], filterset, filterset.qs.count())
 
 
 def test_summary_sentence_reads_like_a_quote(register):

@@ -6,7 +6,7 @@ import pytest
 from django.http import QueryDict
 
 from registry import choices
-from registry.filters import LISTS
+from registry.types import TYPES
 from tests.factories import (
     AgencyFactory,
     AuditFactory,
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def rows(list_name, query=""):
     """The rows a list selects for a query string, through its FilterSet."""
-    filterset = LISTS[list_name].filterset(QueryDict(query))
+    filterset = TYPES[list_name].filterset(QueryDict(query))
     assert filterset.is_valid(), filterset.errors
     return set(filterset.qs)
 
@@ -97,9 +97,9 @@ def test_deployments_search_and_sort():
     zulu = DeploymentFactory(agency=AgencyFactory(name="Synthetic Zulu Police"))
     alpha = DeploymentFactory(agency=AgencyFactory(name="Synthetic Alpha Police"))
     assert rows("deployments", "q=zulu") == {zulu}
-    filterset = LISTS["deployments"].filterset(QueryDict("sort=-agency"))
+    filterset = TYPES["deployments"].filterset(QueryDict("sort=-agency"))
     assert list(filterset.qs) == [zulu, alpha]
-    filterset = LISTS["deployments"].filterset(QueryDict("sort=agency"))
+    filterset = TYPES["deployments"].filterset(QueryDict("sort=agency"))
     assert list(filterset.qs) == [alpha, zulu]
 
 
@@ -207,16 +207,16 @@ def test_sources_filter_by_kind_publisher_and_year():
     assert rows("sources", "published_to=2015") == {news}
 
 
-@pytest.mark.parametrize("list_name", sorted(LISTS))
+@pytest.mark.parametrize("list_name", sorted(TYPES))
 def test_every_list_searches_with_q(list_name):
-    filterset = LISTS[list_name].filterset(QueryDict("q=nothing-matches-this-synthetic-text"))
+    filterset = TYPES[list_name].filterset(QueryDict("q=nothing-matches-this-synthetic-text"))
     assert filterset.is_valid()
     assert not filterset.qs.exists()
 
 
-@pytest.mark.parametrize("list_name", sorted(LISTS))
+@pytest.mark.parametrize("list_name", sorted(TYPES))
 def test_every_list_only_holds_published_records(list_name):
-    spec = LISTS[list_name]
+    spec = TYPES[list_name]
     factory = {
         "agencies": AgencyFactory,
         "deployments": DeploymentFactory,

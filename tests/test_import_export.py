@@ -11,7 +11,8 @@ from django.core.management import CommandError, call_command
 
 from registry import choices
 from registry.importers import registry_json
-from registry.models import RECORD_MODELS, Agency, Audit, Deployment, Policy, Source, System
+from registry.models import Agency, Audit, Deployment, Policy, Source, System
+from registry.types import MODELS
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +20,11 @@ SEED = Path(settings.BASE_DIR) / "data" / "registry.json"
 
 
 def record_counts():
-    return {model.__name__: model.objects.count() for model in RECORD_MODELS}
+    return {model.__name__: model.objects.count() for model in MODELS}
 
 
 def history_count():
-    return sum(model.history.count() for model in RECORD_MODELS)
+    return sum(model.history.count() for model in MODELS)
 
 
 @pytest.fixture
@@ -254,7 +255,7 @@ def delete_everything():
         if model is Agency:
             Agency.objects.filter(parent__isnull=False).delete()
         model.objects.all().delete()
-    for model in RECORD_MODELS:
+    for model in MODELS:
         model.objects.all().delete()
 
 

@@ -404,6 +404,26 @@ def test_record_page_lists_the_first_deployments_and_links_to_all(client, monkey
 
 
 @pytest.mark.django_db
+def test_policy_page_lists_the_first_deployments_citing_it_and_links_to_all(client, monkeypatch):
+    monkeypatch.setattr("registry.views.RELATED_ROWS_SHOWN", 2)
+    policy = PolicyFactory()
+    citing = [DeploymentFactory() for _ in range(3)]
+    for deployment in citing:
+        deployment.policies.add(policy)
+    other = DeploymentFactory()  # cites nothing: not in the list
+
+    html = client.get(policy.get_absolute_url()).content.decode()
+    assert html.count('href="/deployments/synthetic-deployment-') == 2
+    assert "2 of 3 deployments shown" in html
+    assert f'href="/deployments/?policy={policy.slug}"' in html
+
+    listed = client.get(f"/deployments/?policy={policy.slug}").content.decode()
+    for deployment in citing:
+        assert deployment.get_absolute_url() in listed
+    assert other.get_absolute_url() not in listed
+
+
+@pytest.mark.django_db
 def test_policy_page_links_every_bound_agency_beyond_the_first(client, monkeypatch):
     monkeypatch.setattr("registry.views.RELATED_ROWS_SHOWN", 2)
     agencies = [AgencyFactory() for _ in range(3)]

@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registry import choices, search
-from registry.filters import LISTS
 from registry.models import Agency, Deployment, System
 from registry.search import Term, parse_query
+from registry.types import TYPES
 from tests.factories import (
     AgencyFactory,
     AuditFactory,
@@ -101,8 +101,29 @@ def test_long_queries_are_cut_and_say_so():
     assert len(parse_query("x" * 10_000).text) == search.MAX_QUERY_LENGTH
     many = parse_query(" ".join(f"w{n}" for n in range(100)))
     assert many.truncated
-    assert len(many.groups) == search.MAX_WORDS
+    assert len(many.groups) == search.MAX_PREFIX_TERMS
     assert not parse_query("synthetic police").truncated
+
+
+def test_query_complexity_is_bounded_in_terms_and_prefix_terms():
+    phrases = parse_query(" ".join(f'"p{n}"' for n in range(40)))
+    assert phrases.truncated
+    assert len(phrases.groups) == search.MAX_TERMS  # exact terms: only the term limit applies
+    mixed = parse_query(" OR ".join(f"w{n}" for n in range(20)))
+    assert mixed.truncated
+    assert sum(len(group) for group in mixed.groups) == search.MAX_PREFIX_TERMS
+    words = parse_query(" ".join(f'"a{n} b{n} c{n}"' for n in range(12)))
+    assert words.truncated
+    assert sum(len(t.words) for g in words.groups for t in g) <= search.MAX_WORDS
+
+
+@pytest.mark.django_db
+def test_the_results_page_says_when_a_query_was_cut(client):
+    page = client.get(reverse("registry:search"), {"q": " ".join(f"w{n}" for n in range(20))})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Only the first part of your search was used" in text
+    assert f"{search.MAX_PREFIX_TERMS} plain words" in text
 
 
 def test_highlight_escapes_text_and_marks_matches():
@@ -287,7 +308,7 @@ def test_unpublished_records_are_never_found(client, factory, fields):
         html = client.get(reverse("registry:search"), {"q": "zeppelin"}).content.decode()
         assert record.get_absolute_url() not in html, state
         assert "Zeppelin" not in html, state
-        list_url = next(spec.url_name for spec in LISTS.values() if spec.model is model)
+        list_url = next(spec.url_name for spec in TYPES.values() if spec.model is model)
         response = client.get(reverse(list_url), {"q": "zeppelin"})
         assert record.get_absolute_url() not in response.content.decode(), state
 
@@ -368,10 +389,10 @@ def test_a_long_query_is_cut_and_the_page_says_so(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("list_name", sorted(LISTS))
+@pytest.mark.parametrize("list_name", sorted(TYPES))
 def test_list_pages_never_fail_on_a_bad_q(client, list_name):
     for query in ['"unbalanced', "&|!():*", "\\", "-synthetic", "x" * 10_000]:
-        response = client.get(reverse(LISTS[list_name].url_name), {"q": query})
+        response = client.get(reverse(TYPES[list_name].url_name), {"q": query})
         # 400: the list's form says what is wrong (e.g. longer than 200 characters).
         assert response.status_code in (200, 400), query
 
@@ -383,7 +404,7 @@ def test_q_on_a_list_combines_with_other_filters():
     )
     DeploymentFactory(agency=AgencyFactory(name="Synthetic Marigold Sheriff"), status="ended")
     DeploymentFactory(agency=AgencyFactory(name="Synthetic Other Police"), status="active")
-    filterset = LISTS["deployments"].filterset(QueryDict("q=marigold&status=active"))
+    filterset = TYPES["deployments"].filterset(QueryDict("q=marigold&status=active"))
     assert filterset.is_valid()
     assert list(filterset.qs) == [active]
 
@@ -392,8 +413,8 @@ def test_q_on_a_list_combines_with_other_filters():
 def test_a_list_searched_without_sort_is_in_relevance_order():
     mentioned = SystemFactory(name="Synthetic Alpha", description="Synthetic peregrine mode.")
     named = SystemFactory(name="Synthetic Zulu Peregrine")
-    assert list(LISTS["systems"].filterset(QueryDict("q=peregrine")).qs) == [named, mentioned]
-    by_name = LISTS["systems"].filterset(QueryDict("q=peregrine&sort=name")).qs
+    assert list(TYPES["systems"].filterset(QueryDict("q=peregrine")).qs) == [named, mentioned]
+    by_name = TYPES["systems"].filterset(QueryDict("q=peregrine&sort=name")).qs
     assert list(by_name) == [mentioned, named]
 
 

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from registry.models import RECORD_MODELS, Agency
+from registry.models import Agency
+from registry.types import MODELS
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def page(client, url):
 def test_every_page_renders_with_the_seed_data(client, seed_register):
     urls = [reverse("registry:home"), reverse("registry:methodology")]
     urls += [reverse(f"registry:{name}") for name in LIST_URL_NAMES]
-    for model in RECORD_MODELS:
+    for model in MODELS:
         urls += [record.get_absolute_url() for record in model.objects.public()]
     assert len(urls) > 100
     for url in urls:

@@ -3,7 +3,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F, Q
 
-from registry import search, synthetic
+from registry import search
+from registry.devtools import synthetic
 from registry.models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 from tests.factories import AgencyFactory
 

@@ -7,8 +7,8 @@ from django.http import QueryDict
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from registry.filters import LISTS
 from registry.templatetags import registry_tags as tags
+from registry.types import TYPES
 from tests.factories import AgencyFactory, DeploymentFactory, SourceFactory
 
 
@@ -119,8 +119,8 @@ def test_filter_form_choices_keep_the_selection_and_escape_values():
     SourceFactory(publisher='Synthetic "Quoted" <Gazette>')
     AgencyFactory(country="US", region="")
     data = QueryDict("status=pilot&country=US")
-    deployment_form = LISTS["deployments"].filterset(data).form
-    source_form = LISTS["sources"].filterset(QueryDict("")).form
+    deployment_form = TYPES["deployments"].filterset(data).form
+    source_form = TYPES["sources"].filterset(QueryDict("")).form
 
     status = str(tags.checkbox_items(deployment_form["status"]))
     country = str(tags.select_tag(deployment_form["country"]))

@@ -20,7 +20,8 @@ from ..choices import (
     State,
     SuggestionState,
 )
-from ..models import RECORD_MODELS, Deployment, Policy, Revision, Source, Suggestion
+from ..models import Deployment, Policy, Revision, Source, Suggestion
+from ..types import MODELS
 from .base import verification_due_date
 
 ROWS_PER_GROUP = 20
@@ -106,7 +107,7 @@ def needs_attention(user) -> list[Section]:
         "Published records never re-checked against their sources, or last checked "
         "over a year ago.",
     )
-    for model in RECORD_MODELS:
+    for model in MODELS:
         if not visible(model):
             continue
         base = display_queryset(model).published()

@@ -23,7 +23,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from ..choices import SuggestionState
-from ..models import RECORD_MODELS, Suggestion
+from ..models import Suggestion
+from ..types import MODELS
 from .attention import display_queryset, needs_attention
 
 
@@ -82,7 +83,7 @@ class SuggestionAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        record_querysets = [display_queryset(model) for model in RECORD_MODELS]
+        record_querysets = [display_queryset(model) for model in MODELS]
         return (
             super()
             .get_queryset(request)
@@ -94,7 +95,7 @@ class SuggestionAdmin(admin.ModelAdmin):
         if db_field.name == "content_type":
             kwargs["queryset"] = ContentType.objects.filter(
                 app_label="registry",
-                model__in=[model._meta.model_name for model in RECORD_MODELS],
+                model__in=[model._meta.model_name for model in MODELS],
             )
             kwargs["help_text"] = "The kind of record this suggestion concerns, if any."
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -133,7 +134,7 @@ class SuggestionAdmin(admin.ModelAdmin):
             )
         add_links = (
             (reverse(f"admin:registry_{m._meta.model_name}_add"), query, m._meta.verbose_name)
-            for m in RECORD_MODELS
+            for m in MODELS
         )
         links = format_html_join(
             " ", '<a class="button" href="{}{}">Create a draft {}</a>', add_links

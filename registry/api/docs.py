@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
-from ..filters import LISTS
+from .. import types
 from ..format import COUNTRY_PATTERN, PARTIAL_DATE_PATTERN, REGION_PATTERN, SLUG_PATTERN
 from .views import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
@@ -127,7 +127,7 @@ class Row:
 
 def endpoint_docs(name, schema):
     """What the page says about one list: its URLs, parameters and fields."""
-    spec = LISTS[name]
+    spec = types.TYPES[name]
     components = schema["components"]["schemas"]
     list_path = reverse(f"api:{spec.model._meta.model_name}-list")
     operation = schema["paths"][list_path]["get"]
@@ -168,7 +168,7 @@ def api_docs(request):
         request,
         "registry/api_docs.html",
         {
-            "endpoints": [endpoint_docs(name, schema) for name in LISTS],
+            "endpoints": [endpoint_docs(name, schema) for name in types.TYPES],
             "root_path": reverse("api:root"),
             "schema_path": reverse("api:schema"),
             "default_page_size": DEFAULT_PAGE_SIZE,

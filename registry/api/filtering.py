@@ -67,28 +67,6 @@ class RegisterFilterBackend(DjangoFilterBackend):
 # The schema ----------------------------------------------------------------
 
 
-def _related_model(filter_field):
-    queryset = filter_field.extra.get("queryset")
-    if callable(queryset):
-        queryset = queryset(None)  # a lazy QuerySet: no query is made
-    return queryset.model
-
-
-def _hint(filter_field):
-    """What a filter expects, in the words the HTML list uses for its errors."""
-    if isinstance(filter_field, register_filters.YearFromFilter | register_filters.YearToFilter):
-        first, last = register_filters.FIRST_YEAR, register_filters.LAST_YEAR
-        return f"a four-digit year between {first} and {last}"
-    if isinstance(filter_field, df.ModelChoiceFilter | df.ModelMultipleChoiceFilter):
-        return f"the id of a published {_related_model(filter_field)._meta.verbose_name}"
-    pattern = filter_field.extra.get("pattern")
-    if pattern is register_filters.COUNTRY_RE:
-        return "a two-letter ISO 3166-1 country code, e.g. US"
-    if pattern is register_filters.REGION_RE:
-        return "an ISO 3166-2 region code, e.g. US-CA"
-    return ""
-
-
 def _choice_list(choices):
     return "; ".join(f"`{value}`: {label}" for value, label in choices if value != "")
 
@@ -153,7 +131,7 @@ class RegisterFilterExtension(DjangoFilterExtension):
             )
         schema, many, explode, note = described
         parts = [f"{filter_field.label or field_name}."]
-        hint = _hint(filter_field)
+        hint = register_filters.hint(filter_field)
         if hint:
             parts.append(f"Expected {hint}.")
         if many and explode:

@@ -24,10 +24,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import choices, dates
+from ..choices import PUBLISHED
 from ..format import COUNTRY_PATTERN, PARTIAL_DATE_PATTERN, REGION_PATTERN, SPEC
 from ..models import AuditStatusFields
 
-PUBLISHED = choices.State.PUBLISHED
 PATTERNS = {
     "country": (COUNTRY_PATTERN, "ISO 3166-1 alpha-2 code, e.g. US."),
     "country_or_eu": (COUNTRY_PATTERN, "ISO 3166-1 alpha-2 code, or EU for European Union law."),

@@ -4,14 +4,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from ..filters import LISTS
+from .. import types
 from . import docs, views
 
 app_name = "api"
 
 router = SimpleRouter()
-for name, spec in LISTS.items():
-    router.register(name, views.VIEWSETS[name], basename=spec.model._meta.model_name)
+for name, spec in types.TYPES.items():
+    router.register(name, views.VIEWSETS[name], basename=spec.model_name)
 
 urlpatterns = [
     path("", docs.api_docs, name="docs"),

@@ -1,17 +1,17 @@
 """
 Read-only endpoints, one per public list, and the API's root.
 
-Each endpoint takes its rows and query string from the list's ``ListSpec``
-(``registry/filters.py``), so ``/api/v1/deployments/?uses=live`` returns the
+Each endpoint takes its rows and query string from its record type
+(``registry/types.py``) and that type's FilterSet, so ``/api/v1/deployments/?uses=live`` returns the
 rows of ``/deployments/?uses=live``. Responses carry an ETag and a
-Last-Modified date that cost one aggregate query to check, so a client that
-revalidates gets a 304 without the list being built.
+Last-Modified date taken from the register's version (``counts.register_state``:
+one query, shared with the cached counts), so a client that revalidates gets a
+304 without the list being built.
 """
 
 import datetime
 import hashlib
 
-from django.db.models import Count, IntegerField, Max, Value
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -30,9 +30,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..filters import LISTS
+from .. import counts, types
 from ..format import SLUG_RE
-from ..models import RECORD_MODELS
 from .filtering import RegisterFilterBackend
 from .serializers import SERIALIZERS, with_related
 
@@ -59,29 +58,6 @@ class RegisterPagination(PageNumberPagination):
 # Conditional GET -------------------------------------------------------------
 
 
-def register_fingerprint():
-    """
-    ``[(latest updated_at, row count), ...]`` for every record table, in every
-    state, in one query. Any save (publishing, unpublishing, editing a related
-    record's name) moves a latest date; a deletion changes a count.
-    """
-    per_table = [
-        model.objects.order_by()
-        .annotate(one=Value(1, output_field=IntegerField()))
-        .values("one")
-        .annotate(last=Max("updated_at"), n=Count("pk"))
-        .values_list("last", "n")
-        for model in RECORD_MODELS
-    ]
-    return list(per_table[0].union(*per_table[1:], all=True).order_by())
-
-
-def _fingerprint(request):
-    if not hasattr(request, "_register_fingerprint"):
-        request._register_fingerprint = register_fingerprint()
-    return request._register_fingerprint
-
-
 def _start_of_today():
     return timezone.make_aware(
         datetime.datetime.combine(timezone.localdate(), datetime.time()),
@@ -101,8 +77,7 @@ class ConditionalGetMixin:
     changes_daily = False
 
     def last_modified(self, request, *args, **kwargs):
-        dates = [last for last, _n in _fingerprint(request) if last is not None]
-        latest = max(dates, default=None)
+        latest = counts.register_state().changed_at
         if self.changes_daily:
             latest = max(latest, _start_of_today()) if latest else _start_of_today()
         return latest
@@ -111,7 +86,7 @@ class ConditionalGetMixin:
         parts = [
             REPRESENTATION_VERSION,
             request.build_absolute_uri(),  # bodies hold absolute URLs: the host matters
-            repr(_fingerprint(request)),
+            counts.register_version(),
             timezone.localdate().isoformat() if self.changes_daily else "",
         ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
@@ -181,11 +156,11 @@ class RecordViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = RegisterPagination
 
     def get_queryset(self):
-        spec = LISTS[self.list_name]
+        spec = types.TYPES[self.list_name]
         return with_related(self.list_name, spec.filterset_class.base_queryset())
 
     def get_object(self):
-        noun = LISTS[self.list_name].noun
+        noun = types.TYPES[self.list_name].noun
         not_found = NotFound(f"No published {noun} has the id “{self.kwargs['id']}”.")
         if not SLUG_RE.match(self.kwargs["id"]):
             raise not_found  # not an id at all: no need to ask the database
@@ -206,7 +181,7 @@ class RecordViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
 
 def record_viewset(name):
     """The ViewSet of the public list ``name``, documented in the schema."""
-    spec = LISTS[name]
+    spec = types.TYPES[name]
     serializer = SERIALIZERS[name]
     viewset = type(
         f"{spec.model.__name__}ViewSet",
@@ -253,7 +228,7 @@ def record_viewset(name):
     )(viewset)
 
 
-VIEWSETS = {name: record_viewset(name) for name in LISTS}
+VIEWSETS = {name: record_viewset(name) for name in types.TYPES}
 
 
 # Root ------------------------------------------------------------------------
@@ -268,16 +243,14 @@ class ApiRootView(APIView):
         responses=inline_serializer(
             "ApiRoot",
             {
-                **{name: serializers.URLField() for name in LISTS},
+                **{name: serializers.URLField() for name in types.TYPES},
                 "schema": serializers.URLField(help_text="This OpenAPI schema."),
                 "docs": serializers.URLField(help_text="The API's documentation page."),
             },
         ),
     )
     def get(self, request):
-        links = {
-            name: reverse(f"api:{spec.model._meta.model_name}-list") for name, spec in LISTS.items()
-        }
+        links = {name: reverse(f"api:{spec.model_name}-list") for name, spec in types.TYPES.items()}
         links["schema"] = reverse("api:schema")
         links["docs"] = reverse("api:docs")
         return Response({name: request.build_absolute_uri(path) for name, path in links.items()})

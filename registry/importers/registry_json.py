@@ -603,7 +603,7 @@ def record(name: str, obj) -> dict:
 
 
 def _now():
-    return timezone.now().replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dates.utc_timestamp(timezone.now())
 
 
 def dumps(document) -> str:

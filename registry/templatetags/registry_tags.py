@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from .. import choices, dates
+from .. import choices, dates, types
 
 register = template.Library()
 
@@ -40,6 +40,12 @@ def nav_link(context, url_name, label):
     return format_html(
         '<a href="{}"{}>{}</a>', url, mark_safe(' aria-current="page"') if current else "", label
     )
+
+
+@register.simple_tag
+def record_types():
+    """Every record type, in reading order: ``{% record_types as types %}`` (the navigation)."""
+    return types.RECORD_TYPES
 
 
 @register.filter

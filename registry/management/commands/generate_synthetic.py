@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from registry import synthetic
+from registry.devtools import synthetic
 
 
 class Command(BaseCommand):

@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from . import choices, search
-from .models import (
-    RECORD_MODELS,
+from .. import choices, search
+from ..models import (
     Agency,
     Audit,
     Deployment,
@@ -39,6 +38,7 @@ from .models import (
     System,
     Vendor,
 )
+from ..types import MODELS
 
 PREFIX = "Synthetic"
 BATCH_SIZE = 2_000
@@ -255,7 +255,7 @@ PUBLISHERS = [f"Synthetic Gazette {n:02d}" for n in range(1, 21)]
 
 
 def register_is_empty() -> bool:
-    return not any(model.objects.exists() for model in RECORD_MODELS)
+    return not any(model.objects.exists() for model in MODELS)
 
 
 def generate(
