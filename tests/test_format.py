@@ -10,7 +10,8 @@ import pytest
 from registry import choices, dates, search
 from registry import format as fr_format
 from registry.importers import registry_json
-from registry.models import RECORD_MODELS, Agency, Deployment, validate_record
+from registry.models import Agency, Deployment, validate_record
+from registry.types import MODELS as RECORD_MODELS
 
 from . import factories
 
