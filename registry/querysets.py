@@ -36,13 +36,6 @@ class RecordQuerySet(models.QuerySet):
             published_source_count=correlated_count(published_sources_of(self.model))
         )
 
-
-def published_sources_of(model):
-    """The published sources cited by the outer row of ``model`` (for Exists / counts)."""
-    through = model.sources.through
-    own = f"{model._meta.model_name}_id"
-    return through.objects.filter(**{own: OuterRef("pk"), "source__state": choices.State.PUBLISHED})
-
     def with_published_count(self, name, related_model, field):
         """
         Annotate ``name``: how many published ``related_model`` rows point at each
@@ -52,6 +45,13 @@ def published_sources_of(model):
         """
         related = related_model.objects.published().filter(**{field: OuterRef("pk")})
         return self.annotate(**{name: correlated_count(related)})
+
+
+def published_sources_of(model):
+    """The published sources cited by the outer row of ``model`` (for Exists / counts)."""
+    through = model.sources.through
+    own = f"{model._meta.model_name}_id"
+    return through.objects.filter(**{own: OuterRef("pk"), "source__state": choices.State.PUBLISHED})
 
 
 def correlated_count(queryset):
