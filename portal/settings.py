@@ -241,3 +241,13 @@ BULK_DATA_DIR = Path(os.environ.get("BULK_DATA_DIR", BASE_DIR / "var" / "bulk"))
 SUGGESTION_MIN_SECONDS = 3  # a human takes longer to fill the form
 SUGGESTION_RATE_LIMIT = 5  # suggestions per address ...
 SUGGESTION_RATE_WINDOW = 60 * 60  # ... per hour (use a shared cache with several processes)
+
+# --- Staff accounts, client addresses and personal data (accounts) ------------
+# How many reverse proxies in front of the site append to X-Forwarded-For.
+# The client address used by rate limits and login lockouts is the entry that
+# many places from the right; 0 (the default) ignores the header and uses the
+# connection's address, REMOTE_ADDR (registry/clientaddress.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Days a suggestion's sender name, email and address hash are kept; then
+# `manage.py purge_suggestions` (run it daily) erases them. The text stays.
+SUGGESTION_RETENTION_DAYS = int(os.environ.get("SUGGESTION_RETENTION_DAYS", "365"))
