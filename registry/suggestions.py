@@ -106,46 +106,41 @@ def client_hash(request) -> str:
 
 class RateLimit:
     """
-    Accepted suggestions per client in fixed windows, counted in the cache.
+    Accepted suggestions per client in fixed windows, kept in the cache as
+    ``limit`` slots per client and window (``…:<window number>:<slot>``).
 
-    One key per client and window (``…:<window number>``), so no backend's
-    handling of expiry on ``incr`` can stretch or cut a window short.
+    Taking a slot is ``cache.add``, the one write every backend makes atomic
+    (Redis SET NX; the database cache's insert on a primary key), so processes
+    racing for the last slot cannot both win, as they could with a read and
+    then a write (``incr`` on the database cache). Each slot carries its own
+    expiry, so no backend can stretch or cut a window short.
     """
 
     def __init__(self, client: str):
         self.limit, self.window = rate_limit()
         self.client = client
+        self.taken: str | None = None
 
-    def _key(self) -> str:
-        return f"suggestions:rate:{self.client}:{int(time.time() // self.window)}"
+    def _slots(self) -> list[str]:
+        window = int(time.time() // self.window)
+        return [f"suggestions:rate:{self.client}:{window}:{n}" for n in range(self.limit)]
 
     def exceeded(self) -> bool:
-        return (cache.get(self._key()) or 0) >= self.limit
+        return len(cache.get_many(self._slots())) >= self.limit
 
     def take(self) -> bool:
         """Count one accepted suggestion; False, counting nothing, when none is left."""
-        key = self._key()
-        cache.add(key, 0, timeout=self.window)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=self.window)
-            count = 1
-        # The database cache's incr() rewrites the entry with the default expiry.
-        cache.touch(key, self.window)
-        if count > self.limit:
-            self.give_back(key)
-            return False
-        return True
+        for slot in self._slots():
+            if cache.add(slot, 1, timeout=self.window):
+                self.taken = slot
+                return True
+        return False
 
-    def give_back(self, key: str | None = None) -> None:
-        """Undo one ``take()`` (the suggestion was not accepted after all)."""
-        key = key or self._key()
-        try:
-            cache.decr(key)
-            cache.touch(key, self.window)
-        except ValueError:  # the window ended meanwhile: nothing to give back
-            pass
+    def give_back(self) -> None:
+        """Undo ``take()`` (the suggestion was not accepted after all)."""
+        if self.taken:
+            cache.delete(self.taken)
+            self.taken = None
 
 
 def new_start_token() -> str:
@@ -159,8 +154,13 @@ def spend_token(token: str, started: float) -> bool:
     lasts until the token expires on its own, so the cache stays small.
     """
     digest = hashlib.sha256(token.encode()).hexdigest()
+    key = f"suggestions:token:{digest}"
     lifetime = int(FORM_MAX_AGE - (time.time() - started)) + 60
-    return cache.add(f"suggestions:token:{digest}", 1, timeout=max(60, lifetime))
+    if cache.add(key, 1, timeout=max(60, lifetime)):
+        return True
+    # The database cache answers False on a database error too: only a mark
+    # that is really there means the token was spent.
+    return cache.get(key) is None
 
 
 class SourceURLsField(forms.CharField):
