@@ -277,7 +277,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "60")))
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "registry.clientaddress.client_address"
-AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "registry.twofactor.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each failure kept (admin: Axes → Access failures)
 AXES_VERBOSE = True  # each failure logged at WARNING by the "axes" loggers ...
 AXES_SENSITIVE_PARAMETERS = []  # ... naming the username and address (never the password)

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -204,6 +205,22 @@ def _wrong_code_message(device) -> str:
     return (
         "That code did not match. Type the code your app shows now; if it keeps failing, "
         "check that your phone's clock is set automatically."
+    )
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out sign-in (``AXES_LOCKOUT_CALLABLE``)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request,
+        "admin/locked_out.html",
+        _context(
+            request,
+            title="Sign-in locked",
+            failure_limit=settings.AXES_FAILURE_LIMIT,
+            lock_minutes=minutes,
+        ),
+        status=429,
     )
 
 

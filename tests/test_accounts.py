@@ -65,7 +65,7 @@ def test_the_right_password_is_refused_after_too_many_wrong_ones(client, setting
     assert wrong[4] == 429
     assert right.status_code == 429
     assert "Sign-in locked" in right.content.decode()
-    assert "even with the right password" in right.content.decode()
+    assert "locked for 60 minutes, even with the right password" in right.content.decode()
     assert _signed_in_user(client) is None
     # Failures are recorded (shared by every process: the database) and logged.
     attempt = AccessAttempt.objects.get(username="synthetic-admin")
