@@ -818,7 +818,7 @@ def second_admin_client(superuser):
     from django.test import Client
 
     other = Client()
-    other.force_login(User.objects.create_superuser("synthetic-second-admin"))
+    sign_in(other, User.objects.create_superuser("synthetic-second-admin"))
     return other
 
 
