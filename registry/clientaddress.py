@@ -18,9 +18,19 @@ def trusted_proxy_count() -> int:
     return max(0, int(getattr(settings, "TRUSTED_PROXY_COUNT", 0)))
 
 
+def _valid(address: str) -> str:
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return ""
+
+
 def client_address(request) -> str:
-    """The client's IP address as the trusted proxies saw it, else ``REMOTE_ADDR``."""
-    remote = request.META.get("REMOTE_ADDR", "") or ""
+    """
+    The client's IP address as the trusted proxies saw it, else ``REMOTE_ADDR``;
+    "" when neither is an IP address (a request made in code, a server on a
+    Unix socket), so it can be stored in an IP address column or left empty.
+    """
     count = trusted_proxy_count()
     if count:
         forwarded = [
@@ -30,10 +40,6 @@ def client_address(request) -> str:
         ]
         # Fewer entries than proxies: the request did not come through them all
         # (or a proxy is misconfigured); the direct peer is all that is known.
-        if len(forwarded) >= count:
-            candidate = forwarded[-count]
-            try:
-                return str(ipaddress.ip_address(candidate))
-            except ValueError:
-                pass
-    return remote or "unknown"
+        if len(forwarded) >= count and _valid(forwarded[-count]):
+            return _valid(forwarded[-count])
+    return _valid(request.META.get("REMOTE_ADDR", "") or "")

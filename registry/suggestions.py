@@ -100,7 +100,7 @@ def client_hash(request) -> str:
     The address is ``REMOTE_ADDR`` unless ``TRUSTED_PROXY_COUNT`` says which
     ``X-Forwarded-For`` entry a trusted proxy wrote (``clientaddress``).
     """
-    address = client_address(request)
+    address = client_address(request) or "unknown"
     return salted_hmac(_CLIENT_SALT, address, algorithm="sha256").hexdigest()
 
 

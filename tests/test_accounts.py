@@ -8,7 +8,7 @@ import logging
 import time
 
 import pytest
-from axes.models import AccessAttempt, AccessFailureLog
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
@@ -281,3 +281,10 @@ def test_sessions_are_shorter_than_djangos_two_weeks(settings):
     assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
     assert settings.SESSION_IDLE_TIMEOUT == 30 * 60
     assert settings.AXES_FAILURE_LIMIT == 5
+
+
+def test_a_sign_in_without_a_client_address_is_recorded_not_a_crash(client):
+    """A request made in code (force_login) has no REMOTE_ADDR: PostgreSQL refused "unknown"."""
+    client.force_login(_staff("synthetic-editor", "editors"))
+
+    assert AccessLog.objects.get(username="synthetic-editor").ip_address is None

@@ -399,6 +399,7 @@ def test_every_record_page_links_to_a_prefilled_suggestion(client):
         (1, "", "203.0.113.7"),  # no header: the connection's address
         (2, "198.51.100.1", "203.0.113.7"),  # fewer entries than proxies
         (1, "not-an-address", "203.0.113.7"),
+        (0, "", ""),  # no usable address at all: empty, never a made-up value
     ],
 )
 def test_client_address_is_read_from_the_trusted_proxies_only(settings, rf, proxies, forwarded,
@@ -406,7 +407,8 @@ def test_client_address_is_read_from_the_trusted_proxies_only(settings, rf, prox
     from registry.clientaddress import client_address
 
     settings.TRUSTED_PROXY_COUNT = proxies
-    request = rf.post(SUGGEST, REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=forwarded)
+    remote = "203.0.113.7" if seen_as else "unix-socket"
+    request = rf.post(SUGGEST, REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
 
     assert client_address(request) == seen_as
 
