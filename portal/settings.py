@@ -6,6 +6,7 @@ environment, with defaults that are safe: DEBUG is off unless asked for, and a
 SECRET_KEY is required whenever DEBUG is off.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -241,3 +242,47 @@ BULK_DATA_DIR = Path(os.environ.get("BULK_DATA_DIR", BASE_DIR / "var" / "bulk"))
 SUGGESTION_MIN_SECONDS = 3  # a human takes longer to fill the form
 SUGGESTION_RATE_LIMIT = 5  # suggestions per address ...
 SUGGESTION_RATE_WINDOW = 60 * 60  # ... per hour (use a shared cache with several processes)
+
+# --- Staff accounts, client addresses and personal data (accounts) ------------
+# How many reverse proxies in front of the site append to X-Forwarded-For.
+# The client address used by rate limits and login lockouts is the entry that
+# many places from the right; 0 (the default) ignores the header and uses the
+# connection's address, REMOTE_ADDR (registry/clientaddress.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Days a suggestion's sender name, email and address hash are kept; then
+# `manage.py purge_suggestions` (run it daily) erases them. The text stays.
+SUGGESTION_RETENTION_DAYS = int(os.environ.get("SUGGESTION_RETENTION_DAYS", "365"))
+
+# Staff sign-in: lockout after repeated failures (django-axes), two-factor
+# codes (django-otp, TOTP; registry/twofactor.py), session limits
+# (registry/session_limits.py). Axes keeps its attempts in the database, which
+# every process and machine shares.
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+_after_messages = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE[_after_messages:_after_messages] = [
+    "registry.session_limits.SessionLimitsMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "registry.twofactor.StaffTwoFactorMiddleware",
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out sign-ins
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Locked after this many wrong passwords for one username from one address ...
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# ... for this many minutes (a superuser can unlock sooner: `manage.py axes_reset`).
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "60")))
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "registry.clientaddress.client_address"
+AXES_LOCKOUT_CALLABLE = "registry.twofactor.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each failure kept (admin: Axes → Access failures)
+AXES_VERBOSE = True  # each failure logged at WARNING by the "axes" loggers ...
+AXES_SENSITIVE_PARAMETERS = []  # ... naming the username and address (never the password)
+OTP_TOTP_ISSUER = REGISTER_SHORT_NAME
+# Sessions: signed out after SESSION_IDLE_MINUTES without a request, and
+# SESSION_HOURS after signing in however active (Django's default is 14 days).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_HOURS", "8")) * 60 * 60

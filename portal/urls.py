@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from registry import federal_admin
+from registry import federal_admin, twofactor
 
 urlpatterns = [
     path(
@@ -9,6 +9,9 @@ urlpatterns = [
         admin.site.admin_view(federal_admin.import_view),
         name="federal-import",
     ),
+    # Two-factor sign-in for staff (registry/twofactor.py), before the admin's catch-all.
+    path("admin/two-factor/", twofactor.verify_view, name="two-factor-verify"),
+    path("admin/two-factor/set-up/", twofactor.enrol_view, name="two-factor-enrol"),
     path("admin/", admin.site.urls),
     path("api/", include("registry.api.urls")),
     path("", include("registry.urls")),

@@ -6,4 +6,5 @@ class RegistryConfig(AppConfig):
     verbose_name = "Register"
 
     def ready(self):
-        from . import search, signals  # noqa: F401  (receivers: derived values, search index)
+        # Receivers: derived values, search index, the time a person signed in.
+        from . import search, session_limits, signals  # noqa: F401

@@ -24,9 +24,11 @@ the /data/ page from the same spec; their names are stable. Conventions:
   one header row and CRLF line ends. No comment lines (they break
   spreadsheets): provenance is in the HTTP headers ``X-Register-Filters``,
   ``X-Register-Generated`` and ``Link: <licence>; rel="license"``.
-- Formula injection: a CSV cell that begins with ``=``, ``+``, ``-``, ``@``,
-  a tab or a carriage return gets a leading ``'`` so a spreadsheet shows it
-  as text rather than running it. JSON values are left exactly as recorded.
+- Formula injection: a CSV cell that begins with ``=``, ``+``, ``-``, ``@``
+  (or their full-width forms ``＝＋－＠``), a tab or a carriage return, also
+  after leading spaces or other whitespace, gets a leading ``'`` so a
+  spreadsheet shows it as text rather than running it. JSON values are left
+  exactly as recorded.
 """
 
 import csv
@@ -53,7 +55,9 @@ FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 CHUNK_SIZE = 2_000  # rows read from the database at a time
 BATCH_ROWS = 500  # rows written per chunk of the response
 BOM = "\ufeff"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets skip leading whitespace and read full-width signs as their
+# ASCII twins, so " =1+1" and "＝1+1" run as formulas too.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 class UnknownFormat(ValueError):
@@ -386,7 +390,11 @@ def row_values(spec: ExportSpec, row: dict, base_url: str) -> list:
 
 def neutralise(text: str) -> str:
     """A cell a spreadsheet could run as a formula is prefixed with ``'``."""
-    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
+    # A leading tab or carriage return is itself a trigger; any other
+    # whitespace before a sign is skipped by spreadsheets, so look past it.
+    if text[:1] in ("\t", "\r") or text.lstrip().startswith(FORMULA_TRIGGERS):
+        return f"'{text}"
+    return text
 
 
 def csv_cell(value) -> str:

@@ -11,6 +11,7 @@ from registry import choices, models, types
 from registry.choices import State
 
 from . import factories
+from .staff import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def editor_client(client):
 
 @pytest.fixture
 def reviewer_client(client):
-    client.force_login(_member("synthetic-reviewer", "reviewers"))
+    sign_in(client, _member("synthetic-reviewer", "reviewers"))  # with their second factor
     return client
 
 
@@ -43,7 +44,7 @@ def superuser(db):
 
 @pytest.fixture
 def admin_client(client, superuser):
-    client.force_login(superuser)
+    sign_in(client, superuser)  # with their second factor
     return client
 
 
@@ -826,7 +827,7 @@ def second_admin_client(superuser):
     from django.test import Client
 
     other = Client()
-    other.force_login(User.objects.create_superuser("synthetic-second-admin"))
+    sign_in(other, User.objects.create_superuser("synthetic-second-admin"))
     return other
 
 

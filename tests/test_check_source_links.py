@@ -1,6 +1,8 @@
 """
 `manage.py check_source_links` and `registry.linkcheck`, against a local HTTP
-server on 127.0.0.1 (never the internet).
+server on 127.0.0.1 (never the internet). The checker refuses loopback
+addresses unless told otherwise; the ``server`` fixture allows them, and only
+them, for the tests that talk to it.
 """
 
 import contextlib
@@ -66,6 +68,10 @@ class Handler(BaseHTTPRequestHandler):
             self._send(302, location="ftp://127.0.0.1/synthetic")
         elif path == "/loop":
             self._send(302, location="/loop")
+        elif path == "/moved-to-private":
+            self._send(302, location="http://10.0.0.1/synthetic")
+        elif path == "/moved-to-metadata":
+            self._send(302, location="http://169.254.169.254/latest/meta-data/")
         else:
             self._send(404)
 
@@ -100,7 +106,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def server(monkeypatch):
+def server(monkeypatch, settings):
+    settings.LINKCHECK_ALLOW_LOOPBACK = True
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -186,7 +193,7 @@ def test_refused_connection_is_broken_not_an_exception():
         port = sock.getsockname()[1]
     # Nothing listens on the port any more.
 
-    result = linkcheck.check_url(f"http://127.0.0.1:{port}/", timeout=TIMEOUT)
+    result = linkcheck.check_url(f"http://127.0.0.1:{port}/", timeout=TIMEOUT, allow_loopback=True)
 
     assert result.ok is False
     assert result.error.startswith("Could not connect")
@@ -207,6 +214,98 @@ def test_requests_carry_a_polite_user_agent(server, settings):
     ((_method, _path, agent),) = server.requests
     assert agent.startswith("FRRegisterLinkChecker/1.0 (+https://register.example/contact/;")
     assert settings.REGISTER_NAME in agent
+
+
+def test_loopback_is_refused_by_default_and_nothing_is_requested(server, settings):
+    settings.LINKCHECK_ALLOW_LOOPBACK = False
+
+    result = check(server, "/ok")
+
+    assert (result.status, result.ok, result.refused) == (None, False, True)
+    assert result.error.startswith("Refused: 127.0.0.1 resolves to 127.0.0.1, a loopback address")
+    assert server.requests == []
+
+
+def test_production_settings_do_not_allow_loopback():
+    assert linkcheck.loopback_allowed() is False
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("http://localhost:8000/", "a loopback address"),  # a name, resolved first
+        ("http://2130706433/", "a loopback address"),  # 127.0.0.1 written as a number
+        ("http://[::1]:6379/", "a loopback address"),
+        ("http://[::ffff:127.0.0.1]/", "a loopback address"),
+        ("https://10.0.0.1/", "a private address"),
+        ("http://192.168.1.1/admin", "a private address"),
+        ("http://169.254.169.254/latest/meta-data/", "a link-local address"),
+        ("http://[fe80::1]/", "a link-local address"),
+        ("http://0.0.0.0:22/", "an unspecified address"),
+        ("http://224.0.0.1/", "a multicast address"),
+        ("http://100.64.0.1/", "a non-public address"),  # carrier-grade NAT
+    ],
+)
+def test_non_public_addresses_are_refused_after_resolution(url, kind):
+    result = linkcheck.check_url(url, timeout=TIMEOUT)
+
+    assert (result.ok, result.refused) == (False, True)
+    assert kind in result.error
+    assert result.error.startswith("Refused:")
+
+
+def test_loopback_permission_does_not_open_private_networks():
+    result = linkcheck.check_url("http://10.0.0.1/", timeout=TIMEOUT, allow_loopback=True)
+
+    assert result.refused is True
+
+
+@pytest.mark.parametrize("path", ["/moved-to-private", "/moved-to-metadata"])
+def test_a_redirect_to_a_non_public_address_is_refused_not_followed(server, path):
+    result = check(server, path)
+
+    assert (result.ok, result.refused) == (False, True)
+    assert result.error.startswith("Refused:")
+    assert [p for _m, p, _ua in server.requests] == [path]  # one request, never followed
+
+
+def test_a_name_that_resolves_elsewhere_on_connecting_is_refused(monkeypatch):
+    """DNS rebinding: public when checked, private when connecting. The connection is refused."""
+    answers = iter(["93.184.215.14", "10.0.0.7"])
+    real = socket.getaddrinfo
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebind.example":
+            return real(host, port, *args, **kwargs)
+        address = next(answers)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(linkcheck.socket, "getaddrinfo", rebinding)
+    monkeypatch.setattr(linkcheck, "_proxy_hosts", set)
+
+    result = linkcheck.check_url("http://rebind.example/", timeout=TIMEOUT)
+
+    assert (result.ok, result.refused) == (False, True)
+    assert "10.0.0.7, a private address" in result.error
+
+
+@pytest.mark.django_db
+def test_command_records_a_refused_link_with_its_reason(server, settings):
+    settings.LINKCHECK_ALLOW_LOOPBACK = False
+    probe = SourceFactory(url=server.url("/ok"))
+    out = StringIO()
+
+    call_command("check_source_links", "--timeout", str(TIMEOUT), stdout=out)
+
+    probe.refresh_from_db()
+    assert (probe.link_ok, probe.link_status) == (False, None)
+    assert probe.link_error.startswith("Refused: 127.0.0.1 resolves to 127.0.0.1")
+    assert probe.link_checked_at is not None
+    assert server.requests == []
+    assert "Checked 1 source link(s): 0 ok, 0 broken, 1 refused (not a public address)." in (
+        out.getvalue()
+    )
+    assert f"refused: {probe.url}" in out.getvalue()
 
 
 @pytest.mark.django_db

@@ -153,8 +153,22 @@ def test_cells_that_a_spreadsheet_would_run_are_neutralised(client, start):
     assert json.loads(text)["results"][0]["agency_name"] == name  # JSON keeps the data as is
 
 
+@pytest.mark.parametrize(
+    "text",
+    [" =1+1", "  +1", "\u00a0-1", "\n@SUM(A1)", "\u3000=1", "\uff1d1+1", "\uff0b1", "\uff0d1",
+     "\uff20SUM(A1)", " \uff1d1", "\t1", "\r1"],
+    ids=["space-equals", "spaces-plus", "nbsp-minus", "newline-at", "ideographic-space-equals",
+         "fullwidth-equals", "fullwidth-plus", "fullwidth-minus", "fullwidth-at",
+         "space-fullwidth-equals", "tab", "carriage-return"],
+)  # fmt: skip
+def test_formulas_behind_whitespace_or_in_full_width_are_neutralised(text):
+    assert exports.neutralise(text) == "'" + text
+    assert exports.csv_cell(text) == "'" + text
+
+
 def test_ordinary_cells_are_left_alone():
     assert exports.neutralise("Synthetic County Police") == "Synthetic County Police"
+    assert exports.neutralise(" Synthetic = Police") == " Synthetic = Police"
     assert exports.csv_cell(["live", "mobile"]) == "live;mobile"
     assert exports.csv_cell(None) == ""
     assert exports.csv_cell(False) == "false"

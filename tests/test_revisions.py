@@ -12,6 +12,7 @@ from registry.choices import RevisionState, State
 from registry.models import Revision
 
 from . import factories
+from .staff import sign_in
 from .test_admin import _form_data, _url
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +71,7 @@ def test_a_reviewer_approves_and_history_names_both(client, editor, reviewer):
     _propose_rename(client, agency)
     revision = Revision.objects.get()
 
-    client.force_login(reviewer)
+    sign_in(client, reviewer)  # with their second factor
     url = reverse("admin:registry_revision_change", args=[revision.pk])
     page = client.get(url)
     assert "Approve and publish" in page.text
@@ -120,7 +121,7 @@ def test_an_editor_cannot_approve(client, editor):
 
 def test_a_reviewers_own_edit_of_a_published_record_goes_live(client, reviewer):
     agency = factories.AgencyFactory(name="Synthetic Live Name")
-    client.force_login(reviewer)
+    sign_in(client, reviewer)  # with their second factor
     response = _propose_rename(client, agency, name="Synthetic Reviewed Name")
     assert response.status_code == 302
     agency.refresh_from_db()
@@ -132,7 +133,7 @@ def test_pending_revisions_are_listed_in_needs_attention(client, editor, reviewe
     agency = factories.AgencyFactory()
     client.force_login(editor)
     _propose_rename(client, agency)
-    client.force_login(reviewer)
+    sign_in(client, reviewer)  # with their second factor
     response = client.get(reverse("admin:registry_needs_attention"))
     assert "Proposed revisions waiting for review" in response.text
     assert Revision.objects.get().reference in response.text

@@ -1,7 +1,10 @@
 """
 ``manage.py check_source_links``: check every source's URL and record the outcome.
 
-The broken ones (``link_ok=False``) feed the admin's "Needs attention" list.
+The broken ones (``link_ok=False``) feed the admin's "Needs attention" list,
+and so do the refused ones: a link whose host is not a public address (a
+loopback, private or link-local one) is never fetched, and is recorded as not
+working with a reason starting "Refused:".
 """
 
 import datetime
@@ -71,7 +74,9 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
 
         def report(source, result):
-            if not result.ok and verbosity >= 1:
+            if result.refused and verbosity >= 1:
+                self.stdout.write(f"refused: {source.url} ({result.error})")
+            elif not result.ok and verbosity >= 1:
                 self.stdout.write(f"broken: {source.url} ({result.error})")
             elif verbosity >= 2:
                 self.stdout.write(f"ok: {source.url} ({result.status})")
@@ -79,9 +84,10 @@ class Command(BaseCommand):
         summary = linkcheck.check_sources(
             sources, workers=workers, timeout=timeout, progress=report
         )
+        refused = f", {summary.refused} refused (not a public address)" if summary.refused else ""
         self.stdout.write(
             self.style.SUCCESS(
                 f"Checked {summary.checked} source link(s): {summary.ok} ok, "
-                f"{summary.broken} broken."
+                f"{summary.broken} broken{refused}."
             )
         )

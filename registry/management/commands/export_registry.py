@@ -9,8 +9,8 @@ from registry.importers import registry_json
 class Command(BaseCommand):
     help = (
         "Write the whole register as fr-registry/1 JSON to FILE (or standard output). "
-        "Every state is kept, so the file can serve as a backup; --published-only gives "
-        "the public bulk download."
+        "Every state is kept, but not history, accounts or suggestions: for a backup use "
+        "`manage.py backup`. --published-only gives the public bulk download."
     )
 
     def add_arguments(self, parser):

@@ -1,0 +1,19 @@
+"""
+Signing staff in for tests. Superusers and reviewers must pass a second factor
+before any admin page opens (registry/twofactor.py); ``sign_in`` gives them a
+confirmed authenticator and a session that has passed it, as a real sign-in
+would leave it.
+"""
+
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def sign_in(client, user):
+    """``client.force_login(user)`` plus a verified second factor. Returns the device."""
+    device = TOTPDevice.objects.create(user=user, name="Synthetic authenticator", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
