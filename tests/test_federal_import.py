@@ -2,10 +2,11 @@
 Importing the US federal AI use case inventories.
 
 The fixtures in tests/fixtures/federal/ are real rows copied byte for byte from
-the 2024 and 2025 inventories (public domain); the tests that read the full
-files skip when ../shared/data/us-federal-ai-inventory/ is absent.
+the 2024 and 2025 inventories (public domain); the full files are in
+data/us-federal-ai-inventory/ and are parsed once per test session (``full``).
 """
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -22,13 +23,16 @@ from registry.models import Agency, Audit, Deployment, Source, System, Vendor
 from tests.factories import AgencyFactory, DeploymentFactory, SourceFactory
 
 FIXTURES = Path(__file__).parent / "fixtures" / "federal"
-FULL = Path(settings.BASE_DIR).parent / "shared" / "data" / "us-federal-ai-inventory"
+FULL = Path(settings.BASE_DIR) / "data" / "us-federal-ai-inventory"
 FULL_2024 = FULL / "2024_consolidated_ai_use_cases.csv"
 FULL_2025 = FULL / "2025_individually_reported_AI_use_cases.csv"
-needs_full_files = pytest.mark.skipif(
-    not FULL_2025.exists() or not FULL_2024.exists(),
-    reason="the full inventories are not in ../shared/data/us-federal-ai-inventory",
-)
+
+
+@functools.cache
+def full(year):
+    """A whole real inventory, parsed once (UseCase and Inventory are read-only)."""
+    path = FULL_2024 if year == 2024 else FULL_2025
+    return federal.read_inventory(path.read_bytes(), filename=path.name)
 
 
 def sample(year) -> bytes:
@@ -140,11 +144,9 @@ def reviewed_list(year):
     return [tuple(line.split("\t")) for line in lines if line and not line.startswith("#")]
 
 
-@needs_full_files
 @pytest.mark.parametrize("year", [2024, 2025])
 def test_the_rule_selects_exactly_the_hand_reviewed_use_cases_of_each_full_file(year):
-    path = FULL_2024 if year == 2024 else FULL_2025
-    inventory = federal.read_inventory(path.read_bytes(), filename=path.name)
+    inventory = full(year)
     selected = [
         (
             uc.use_case_id or f"row {uc.row}",
@@ -473,10 +475,9 @@ def test_year_option_names_the_source():
 # -- The whole 2025 file ----------------------------------------------------------------
 
 
-@needs_full_files
 @pytest.mark.django_db
 def test_the_whole_2025_file_imports_without_a_query_per_row():
-    inventory = federal.read_inventory(FULL_2025.read_bytes(), filename=FULL_2025.name)
+    inventory = full(2025)
     with CaptureQueriesContext(connection) as first:
         summary = federal.import_inventory(inventory, filename=FULL_2025.name)
     assert summary.rows_read == 3611
