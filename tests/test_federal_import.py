@@ -139,6 +139,89 @@ def test_use_cases_that_only_mention_faces_are_left_out(year, key, why):
     assert why in decision.reason
 
 
+def full_row(year, key):
+    """One row of a whole real inventory, by use case id or by name."""
+    for use_case in full(year).use_cases:
+        if key in (use_case.use_case_id, use_case.name):
+            return use_case
+    raise LookupError(key)
+
+
+@pytest.mark.parametrize(
+    ("year", "key", "why"),
+    [
+        # Passport photo quality checks with a face product: no face is matched.
+        (2024, "Consular Affairs Photo Quality Service (PQS) / FaceVACS", "quality"),
+        (2025, "Consular Affairs FaceVACS", "quality"),
+        # Generative AI document review that lists face recognition among its outputs.
+        (2025, "DOJ-0310", "only among its outputs"),
+        (2025, "DOJ-0313", "only among its outputs"),
+    ],
+)
+def test_rows_that_are_not_face_recognition_are_left_out(year, key, why):
+    decision = federal.classify(full_row(year, key))
+    assert not decision.selected
+    assert why in decision.reason
+
+
+@pytest.mark.parametrize(
+    ("year", "key", "uses"),
+    [
+        # CBP One / CBP Link: "real-time identity verification" in an app is a 1:1 check,
+        # not live surveillance.
+        (2025, "DHS-2619", ["verification"]),
+        # The Border Patrol Clearview pilot: "validation" of leads is not a 1:1 check.
+        (2025, "DHS-2729", ["retrospective"]),
+        # Vetting travellers against derogatory records is a 1:N search.
+        (2025, "DHS-2416", ["retrospective"]),
+        (2024, "Traveler Identity Verification Services (Vetting)", ["retrospective"]),
+    ],
+)
+def test_uses_come_only_from_words_that_say_them(year, key, uses):
+    planned = federal.plan(full_row(year, key), year=year)
+    assert planned.uses == uses
+    # The page says the uses are the register's reading, and from which words.
+    assert "Uses inferred by the register from the inventory's words" in planned.description()
+
+
+def test_a_row_that_does_not_say_how_faces_are_matched_has_no_use():
+    planned = federal.plan(full_row(2025, "DHS-365"), year=2025)  # the consular FR report
+    assert planned.uses == []
+    assert "does not say how faces are matched" in planned.description()
+
+
+@pytest.mark.parametrize(
+    ("year", "key", "named"),
+    [
+        (2025, "DHS-2669", "TECS Mod"),  # Land Border Integration, vendor Rekor
+        (2025, "AI-Powered Video Analytics for Law Enforcement", "Digital Acquisition"),  # FDA
+        (2025, "DHS-413", "Customer Profile Management System"),  # USCIS, Pluribus Digital
+    ],
+)
+def test_a_system_record_only_for_a_named_face_recognition_product(year, key, named):
+    planned = federal.plan(full_row(year, key), year=year)
+    assert planned.system is None
+    assert named in planned.description()
+    assert "does not record that as a face recognition system" in planned.description()
+
+
+def test_a_department_code_alias_reaches_its_components():
+    """``DOS`` and ``STATE`` are one department: CA/CST is the Bureau of Consular Affairs."""
+    use_case = full_row(2024, "Consular Affairs Photo Quality Service (PQS) / FaceVACS")
+    for code in ("STATE", "DOS"):
+        values = {**use_case.values, "3_abr": code}
+        planned = federal.plan(federal.UseCase(use_case.row, use_case.layout, values), year=2024)
+        assert planned.agency.slug == "us-state-consular-affairs"
+
+
+def test_the_audit_never_repeats_where_the_testing_took_place():
+    planned = federal.plan(full_row(2024, "Traveler Identity Verification Services (Vetting)"),
+                           year=2024)  # fmt: skip
+    summary = planned.audit_summary()
+    assert "performance evaluation in operational environment" in summary
+    assert "environment in an operational environment" not in summary
+
+
 def reviewed_list(year):
     lines = (FIXTURES / f"selected_{year}.txt").read_text().splitlines()
     return [tuple(line.split("\t")) for line in lines if line and not line.startswith("#")]
@@ -208,16 +291,18 @@ def test_law_enforcement_sensitive_means_the_vendor_is_unknown():
 
 
 @pytest.mark.django_db
-def test_the_stage_gives_the_status_and_pre_deployment_use_cases_are_skipped():
+def test_the_stage_gives_the_status_and_pre_deployment_use_cases_are_planned():
     summary = run(2025)
     statuses = dict(Deployment.objects.values_list("inventory_id", "status"))
     assert statuses["DHS-2729"] == choices.DeploymentStatus.PILOT
     assert statuses["DHS-2731"] == choices.DeploymentStatus.ACTIVE
     assert statuses["DHS-414"] == choices.DeploymentStatus.ENDED
-    assert "DOJ-0327" not in statuses
-    skipped = dict(summary.skipped)
-    reason = next(r for label, r in skipped.items() if label.startswith("DOJ-0327"))
-    assert "not in use yet" in reason
+    # USMS "AWS Rekognition", stage "Pre-deployment": planned, with no start date invented.
+    rekognition = Deployment.objects.get(inventory_id="DOJ-0327")
+    assert rekognition.status == choices.DeploymentStatus.PLANNED
+    assert rekognition.started is None
+    assert [label for label in summary.planned if label.startswith("DOJ-0327")]
+    assert "Planned (not in use yet): 1" in str(summary)
 
 
 @pytest.mark.django_db
@@ -332,7 +417,7 @@ def test_importing_the_same_file_again_changes_nothing():
     first = run(2025)
     before = history_count()
     second = run(2025)
-    assert len(first.created) == 14
+    assert len(first.created) == 15
     assert second.created == [] and second.updated == []
     assert len(second.unchanged) == len(first.created) + len(first.updated) + len(first.unchanged)
     assert history_count() == before
@@ -341,7 +426,7 @@ def test_importing_the_same_file_again_changes_nothing():
 @pytest.mark.django_db
 def test_a_dry_run_reports_but_writes_nothing():
     summary = run(2025, dry_run=True)
-    assert len(summary.created) == 14
+    assert len(summary.created) == 15
     assert not Deployment.objects.exists()
     assert not Source.objects.exists()
     assert "Dry run, nothing written." in str(summary)
@@ -453,8 +538,8 @@ def test_the_command_prints_the_summary(capsys):
     out = capsys.readouterr().out
     assert "Rows read: 22" in out
     assert "Selected (face recognition): 15" in out
-    assert "Created: 14" in out
-    assert "DOJ-0327 “AWS Rekognition”" in out and "not in use yet" in out
+    assert "Created: 15" in out
+    assert "Planned (not in use yet): 1" in out
     assert "DHS-2511 “AI-Assisted Audio/Video Redaction”" in out
     assert "Time: " in out
 

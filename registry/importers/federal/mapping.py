@@ -16,7 +16,6 @@ from django.utils.text import slugify
 from ... import choices
 from .layouts import LAYOUT_2025, UseCase
 from .tables import (
-    CAPABILITIES_FOR_USE,
     DEPARTMENTS,
     KNOWN_SYSTEMS,
     KNOWN_VENDORS,
@@ -26,25 +25,48 @@ from .tables import (
     KnownVendor,
 )  # fmt: skip
 
+_VETTING = r"derogatory records|records of concern|watch ?lists?"
+
+# Each use only from words that say it. "Validation" of a lead is not a 1:1 check;
+# "real-time identity verification" in an app is not live surveillance of a place.
 USE_PATTERNS = (
     (choices.Use.VERIFICATION,
-     r"\b1:1\b|one[- ]to[- ]one|\bverif(?:y|ies|ied|ication)\b|\bvalidat|\bauthenticat"),
+     r"\b1:1\b|one[- ]to[- ]one|\bverif(?:y|ies|ied|ication)\b|\bauthenticat"),
     (choices.Use.RETROSPECTIVE,
      r"investigative leads?|\bleads?\b|\b1:n\b|one[- ]to[- ]many|galler(?:y|ies)|publicly "
      r"available (?:online )?images|open[- ]source images|search(?:es|ed)? (?:\w+ ){0,3}against|"
-     r"probe images|duplicate records|suggested\s+facial matches"),
+     r"probe images|duplicate records|suggested\s+facial matches|" + _VETTING),
     (choices.Use.LIVE,
-     r"real[- ]time|live (?:video|camera|feed)|video surveillance|surveillance video|"
-     r"camera feeds"),
+     r"live (?:video|camera|feed)|video surveillance|surveillance (?:video|cameras?)|"
+     r"camera feeds|real[- ]time (?:video|surveillance|camera|monitoring)"),
     (choices.Use.MOBILE, r"\bmobile\b|smartphone|hand-?held|\bapp\b"),
     (choices.Use.ACCESS_CONTROL, r"access (?:control|log)|\bvault\b|physical access"),
 )  # fmt: skip
 
 
-def uses_described(use_case: UseCase) -> list[str]:
-    """The uses (``choices.Use``) that the use case's name, purpose and outputs describe."""
+def use_words(use_case: UseCase) -> dict:
+    """
+    The uses (``choices.Use``) that the use case's name, purpose and outputs
+    describe, each with the words that say it: the inventories have no column
+    for the use, so the register infers it from these words and says so.
+    """
     text = " ".join(use_case.get(k) for k in ("name", "purpose", "benefits", "outputs"))
-    return [use for use, pattern in USE_PATTERNS if re.search(pattern, text, re.IGNORECASE)]
+    found = {}
+    for use, pattern in USE_PATTERNS:
+        if match := re.search(pattern, text, re.IGNORECASE):
+            found[use] = " ".join(match.group(0).split())
+    # Vetting travellers against records of concern is a 1:N search; the word
+    # "verification" in the programme's name does not make it a 1:1 check.
+    if re.search(r"\bvetting\b", use_case.name, re.IGNORECASE) and re.search(
+        _VETTING, text, re.IGNORECASE
+    ):
+        found.pop(choices.Use.VERIFICATION, None)
+    return found
+
+
+def uses_described(use_case: UseCase) -> list[str]:
+    """The uses (``choices.Use``) that the use case's words describe."""
+    return list(use_words(use_case))
 
 
 _MONTHS = {
@@ -128,25 +150,34 @@ def vendor_named(text: str) -> tuple[VendorPlan | None, str]:
     return VendorPlan(text), ""
 
 
-def system_named(use_case: UseCase, uses) -> SystemPlan | None:
-    """The system the use case runs on: a known face recognition system, else the named one."""
+def system_named(use_case: UseCase) -> SystemPlan | None:
+    """
+    The face recognition product the use case runs on, when it names one the
+    register knows (``tables/systems.json``). The inventories' "system" answer is
+    the system a use case is authorised to operate on (TECS Mod, a reporting
+    system, a case management system), and its vendor may be a contractor: a
+    system record is made only for a named face recognition product.
+    """
     fields = {
         "name": use_case.name,
         "vendor": use_case.get("vendor"),
         "fields": " ".join((use_case.name, use_case.get("vendor"), use_case.get("system"))),
     }
-    capabilities = tuple(dict.fromkeys(c for u in uses for c in CAPABILITIES_FOR_USE[u]))
     for known in KNOWN_SYSTEMS:
         if known.pattern.search(fields[known.where]):
             vendor = next((v for v in KNOWN_VENDORS if v.slug == known.vendor), None)
             return SystemPlan(known.name, VendorPlan(vendor.name, vendor) if vendor else None,
                               known.capabilities, known)  # fmt: skip
+    return None
+
+
+def operating_system_named(use_case: UseCase) -> str:
+    """The inventory's answer on the system the use case operates on, when it is a name."""
     name = " ".join(use_case.get("system").split()).strip(" .;")
     # Withheld, or a sentence rather than a name ("Login serves HISPs at VA, USDA, and SSA").
     if not name or WITHHELD.search(name) or len(name) > 120 or SENTENCE.search(name):
-        return None
-    vendor, _note = vendor_named(use_case.get("vendor"))
-    return SystemPlan(name, vendor, capabilities)
+        return ""
+    return name
 
 
 def normalize_name(name: str) -> str:
@@ -252,11 +283,11 @@ def declarations(use_case: UseCase) -> Declarations:
     low = testing_raw.lower()
     if low.startswith(("performance evaluation", "impact evaluation", "benchmark evaluation")):
         status = "yes"
-        kind = testing_raw.split(":")[0].strip().lower()
-        testing_words = f"conducted ({kind}" + (
-            ", not in an operational environment)" if kind.startswith("benchmark")
-            else " in an operational environment)"
-        )  # fmt: skip
+        # The inventory's own category, once: it already says where ("... in operational
+        # environment"); only a benchmark needs the words that it was not operational.
+        kind = " ".join(testing_raw.split(":")[0].split()).lower()
+        where = ", not in an operational environment" if kind.startswith("benchmark") else ""
+        testing_words = f"conducted ({kind}{where})"
     elif low.startswith("no testing"):
         status, testing_words = "no", "not conducted"
     elif status == "other":
@@ -337,6 +368,7 @@ class Plan:
     component: AgencyPlan | None
     status: str
     uses: list
+    use_words: dict  # use -> the words that say it
     started: tuple
     ended: tuple
     system: SystemPlan | None
@@ -368,12 +400,27 @@ class Plan:
         if outputs and "inactive" not in outputs.lower():
             parts.append(f"Outputs: “{_excerpt(outputs, 400)}”")
         parts.extend(self._vendor_sentence())
+        if (operating := operating_system_named(uc)) and not self.system:
+            parts.append(
+                f"The inventory names the system it operates on, “{operating}”: the register "
+                "does not record that as a face recognition system."
+            )
+        parts.append(self.uses_sentence())
         retired = uc.get("retired_date")
         if retired and self.status == choices.DeploymentStatus.ENDED:
             parts.append(f"Retirement, as the inventory gives it: “{_excerpt(retired, 200)}”.")
         if not d.tested:
             parts.append(UNTESTED_SENTENCES.get(d.testing, UNTESTED_SENTENCES[None]))
         return "\n\n".join(parts)
+
+    def uses_sentence(self) -> str:
+        """Uses are the register's reading of the row's words: the page says so, and which."""
+        if not self.use_words:
+            return ("The inventory does not say how faces are matched; the register records no "
+                    "use.")  # fmt: skip
+        read = "; ".join(f"{choices.Use(use).label.lower()} (“{words}”)"
+                         for use, words in self.use_words.items())  # fmt: skip
+        return f"Uses inferred by the register from the inventory's words: {read}."
 
     def _vendor_sentence(self):
         """The vendor, when the linked system does not already say it."""
@@ -416,18 +463,18 @@ def plan(use_case: UseCase, *, year: int) -> Plan:
     """Map one selected use case to register words. Pure: no database."""
     stage = " ".join(use_case.get("stage").split()).lower()
     status = STAGE_STATUS.get(stage, "")
-    if status == "planned":  # stages before any use: the register records uses, not plans
-        status = ""
-        skip = f"not in use yet (stage “{use_case.get('stage')}”)"
-    elif not status:
-        skip = f"no recognised stage of development (“{use_case.get('stage')}”)"
-    else:
-        skip = ""
+    skip = "" if status else f"no recognised stage of development (“{use_case.get('stage')}”)"
     department = department_of(use_case)
-    uses = uses_described(use_case)
-    system = system_named(use_case, uses)
+    words = use_words(use_case)
+    uses = list(words)
+    system = system_named(use_case)
     _vendor, vendor_note = vendor_named(use_case.get("vendor"))
-    started = parse_inventory_date(use_case.get("operational_date"))
+    # A planned use has not started: a date it gives is a plan, not a start.
+    started = (
+        parse_inventory_date(use_case.get("operational_date"))
+        if status != choices.DeploymentStatus.PLANNED
+        else (None, choices.DatePrecision.DAY)
+    )
     ended = (
         parse_inventory_date(use_case.get("retired_date"))
         if status == choices.DeploymentStatus.ENDED
@@ -435,7 +482,7 @@ def plan(use_case: UseCase, *, year: int) -> Plan:
     )
     return Plan(
         use_case=use_case, year=year, skip=skip, department=department,
-        component=component_of(use_case, department), status=status, uses=uses,
+        component=component_of(use_case, department), status=status, uses=uses, use_words=words,
         started=started, ended=ended, system=system, vendor_note=vendor_note,
         declarations=declarations(use_case),
     )  # fmt: skip

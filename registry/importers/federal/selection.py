@@ -52,7 +52,16 @@ EXCLUSIONS = (
     (re.compile(r"deep ?fake|synthetic", re.IGNORECASE), ("name",), "detects deepfakes"),
     (re.compile(r"cranio|surg(?:ery|ical)|dental|radiolog", re.IGNORECASE), ("name",),
      "medical imaging"),
+    # Passport photo checks: a face product (FaceVACS) judging whether a photo is usable
+    # is not a match of one person's face against another.
+    (re.compile(r"photo quality|image quality", re.IGNORECASE), ("name", "purpose"),
+     "checks the quality of a submitted photo, matches no face"),
 )  # fmt: skip
+
+# A general-purpose generative AI tool (document review) that lists face recognition
+# only among its possible outputs is not a face recognition use case.
+GENERAL_PURPOSE = re.compile(r"generative ai|document review|large language model|\bLLM\b",
+                             re.IGNORECASE)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,18 @@ _CUES = re.compile(
 )
 
 
+def _only_a_listed_output(use_case: UseCase) -> bool:
+    """Face recognition named only in the outputs of a tool whose purpose is general."""
+    columns = use_case.layout.text_columns
+    outputs = use_case.layout.columns.get("outputs")
+    rest = use_case.text([c for c in columns if c != outputs])
+    return (
+        GENERAL_PURPOSE.search(use_case.get("purpose") + " " + use_case.get("name")) is not None
+        and not _unnegated(FR_PHRASES, rest)
+        and not FR_PRODUCTS.search(rest)
+    )
+
+
 def classify(use_case: UseCase) -> Decision:
     """Is this use case about face recognition? With the reason, in words."""
     text = use_case.text()
@@ -97,6 +118,9 @@ def classify(use_case: UseCase) -> Decision:
         for pattern, where, why in EXCLUSIONS:
             if any(pattern.search(use_case.get(key)) for key in where):
                 return Decision(False, f"excluded: {why}", True)
+        if _only_a_listed_output(use_case):
+            return Decision(False, "excluded: a general-purpose generative AI tool that lists "
+                            "face recognition only among its outputs", True)  # fmt: skip
         if phrases:
             return Decision(True, f"says “{phrases[0]}”", True)
         if products:

@@ -90,14 +90,6 @@ KNOWN_SYSTEMS = tuple(
     for s in _load("systems.json")
 )
 DEPARTMENTS = tuple(_agency(d) for d in _load("departments.json"))
-STAGE_STATUS = {stage: choices.DeploymentStatus(status) if status != "planned" else status
-                for stage, status in _load("stages.json").items()}  # fmt: skip
-
-CAPABILITIES_FOR_USE = {
-    choices.Use.VERIFICATION: [choices.Capability.VERIFICATION],
-    choices.Use.RETROSPECTIVE: [choices.Capability.IDENTIFICATION,
-                                choices.Capability.RETROSPECTIVE],
-    choices.Use.LIVE: [choices.Capability.IDENTIFICATION, choices.Capability.LIVE],
-    choices.Use.MOBILE: [choices.Capability.MOBILE],
-    choices.Use.ACCESS_CONTROL: [choices.Capability.VERIFICATION],
-}  # fmt: skip
+STAGE_STATUS = {
+    stage: choices.DeploymentStatus(status) for stage, status in _load("stages.json").items()
+}

@@ -33,6 +33,7 @@ class Summary:
     dry_run: bool = False
     rows_read: int = 0
     selected: list = field(default_factory=list)  # labels
+    planned: list = field(default_factory=list)  # labels of use cases not in use yet
     created: list = field(default_factory=list)  # (label, slug)
     updated: list = field(default_factory=list)  # (label, slug, fields)
     unchanged: list = field(default_factory=list)  # (label, slug)
@@ -61,6 +62,7 @@ class Summary:
         return [
             ("Rows read", self.rows_read),
             ("Selected (face recognition)", len(self.selected)),
+            ("Planned (not in use yet)", len(self.planned)),
             ("Created", len(self.created)),
             ("Updated", len(self.updated)),
             ("Unchanged", len(self.unchanged)),
@@ -88,6 +90,7 @@ class Summary:
                f"{self.year} inventory.")  # fmt: skip
         yield f"Rows read: {self.rows_read}"
         yield f"Selected (face recognition): {len(self.selected)}"
+        yield f"Planned (not in use yet): {len(self.planned)}"
         yield f"Created: {len(self.created)}"
         for label, slug in self.created:
             yield f"  + {slug} ← {label}"
@@ -387,6 +390,8 @@ class _Writer:
                 )
             self.summary.skipped.append((label, p.skip))
             return
+        if p.status == choices.DeploymentStatus.PLANNED:
+            self.summary.planned.append(label)
         agency = self.agency(p)
         deployment, how = self.match(p, agency)
         if deployment is not None:
