@@ -58,6 +58,11 @@ EXCLUSIONS = (
      "checks the quality of a submitted photo, matches no face"),
 )  # fmt: skip
 
+# Products that can match faces among other things (a digital identity service, a
+# multimodal biometric system). A row that names one without saying it matches faces is
+# left out, but listed in the summary for a maintainer to review against other sources.
+FACE_CAPABLE = re.compile(r"\bID\.me\b|next generation identification|\bNGI\b", re.IGNORECASE)
+
 # A general-purpose generative AI tool (document review) that lists face recognition
 # only among its possible outputs is not a face recognition use case.
 GENERAL_PURPOSE = re.compile(r"generative ai|document review|large language model|\bLLM\b",
@@ -105,11 +110,18 @@ def _only_a_listed_output(use_case: UseCase) -> bool:
     )
 
 
+def _for_review(product):
+    return Decision(False, f"left out for review: names “{product.group(0)}”, which can match "
+                    "faces, but the row does not say it does", True)  # fmt: skip
+
+
 def classify(use_case: UseCase) -> Decision:
     """Is this use case about face recognition? With the reason, in words."""
     text = use_case.text()
     low = text.lower()
     if not any(word in low for word in _CUE_WORDS) or not _CUES.search(low):
+        if product := FACE_CAPABLE.search(text):
+            return _for_review(product)
         return Decision(False, "not about face recognition")
     phrases = _unnegated(FR_PHRASES, text)
     products = FR_PRODUCTS.findall(text)
@@ -134,5 +146,7 @@ def classify(use_case: UseCase) -> Decision:
                 return Decision(False, f"excluded: {why}", True)
         if negated:
             return Decision(False, "excluded: says it does not do face recognition", True)
+        if product := FACE_CAPABLE.search(text):
+            return _for_review(product)
         return Decision(False, "mentions faces or biometrics, not face recognition", True)
     return Decision(False, "not about face recognition")
