@@ -7,6 +7,7 @@ data/us-federal-ai-inventory/ and are parsed once per test session (``full``).
 """
 
 import functools
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -364,7 +365,7 @@ def test_every_created_record_cites_the_inventory_with_year_and_use_case_id():
             assert list(record.sources.all()) == [source], record
     ice = Deployment.objects.get(inventory_id="DHS-2457")
     assert "Use case DHS-2457 in the 2025 federal AI use case inventory" in ice.description
-    login = Deployment.objects.get(agency__acronym="GSA")
+    login = Deployment.objects.get(agency__acronym="TTS")  # the crosswalk keeps it at TTS
     assert login.inventory_id == ""
     login_row = next(uc.row for uc in read(2025).use_cases if uc.name.startswith("Login.gov"))
     assert f"no use case id; row {login_row}" in login.description
@@ -391,7 +392,10 @@ def test_a_curated_deployment_naming_the_use_case_id_is_linked_not_duplicated():
     assert curated.inventory_id == ""
     assert not Deployment.objects.filter(inventory_id="DHS-2412").exists()
     assert Audit.objects.get(inventory_id="DHS-2412").deployment == curated
-    assert any("synthetic-curated-tvs is a curated record" in n for n in summary.notes)
+    # Linked: the inventory is added to its sources, its curated fields are kept.
+    assert curated.sources.filter(slug="federal-ai-inventory-2025").exists()
+    linked = [entry for entry in summary.updated if entry[1] == "synthetic-curated-tvs"]
+    assert linked and "sources" in linked[0][2]
 
 
 # -- Drafts, idempotence, updates -------------------------------------------------------
@@ -441,10 +445,12 @@ def test_a_dry_run_reports_but_writes_nothing():
 def test_the_next_years_inventory_updates_the_same_deployments_with_history():
     run(2024)
     usss = Deployment.objects.get(agency__acronym="USSS")
-    assert usss.inventory_id == ""  # the 2024 file has no use case ids
+    # The 2024 file has no use case ids: the crosswalk checked by hand gives the 2025 one.
+    assert usss.inventory_id == "DHS-415"
+    assert "The register pairs it with use case DHS-415 of the 2025 inventory" in (usss.description)
     summary = run(2025)
     usss_after = Deployment.objects.get(pk=usss.pk)
-    assert usss_after.inventory_id == "DHS-415"  # matched by agency and name
+    assert usss_after.inventory_id == "DHS-415"
     assert "2025 federal AI use case inventory" in usss_after.description
     assert {s.slug for s in usss_after.sources.all()} == {
         "federal-ai-inventory-2024", "federal-ai-inventory-2025"
@@ -485,7 +491,7 @@ def test_an_editor_import_leaves_published_records_for_a_reviewer():
     run(2024, publish=True)
     summary = run(2025, change_published=False)
     usss = Deployment.objects.get(agency__acronym="USSS")
-    assert usss.inventory_id == ""
+    assert "2025 federal AI use case inventory" not in usss.description
     assert any("left for a reviewer" in note for note in summary.notes)
 
 
@@ -643,3 +649,74 @@ def test_the_admin_refuses_a_malformed_file_and_writes_nothing(client, maintaine
 def test_only_reviewers_are_offered_to_publish(client, maintainer):
     client.force_login(maintainer)
     assert "publish" not in client.get(reverse("federal-import")).context["form"].fields
+
+
+# -- Stale records -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_use_case_the_newest_inventory_no_longer_lists_says_so_and_needs_attention(
+    client, admin_client
+):
+    run(2024, publish=True)
+    run(2025, publish=True)
+    check_in = Deployment.objects.get(slug="us-ice-mobile-check-in-application")
+    assert check_in.status == choices.DeploymentStatus.ACTIVE  # as last reported
+    page = client.get(check_in.get_absolute_url()).text
+    assert "not listed in the 2025 inventory" in page
+    listed = Deployment.objects.get(inventory_id="DHS-2457")
+    assert "not listed in the" not in client.get(listed.get_absolute_url()).text
+    attention = admin_client.get(reverse("admin:registry_needs_attention"))
+    (section,) = [s for s in attention.context["sections"] if s.key == "not-in-newest-inventory"]
+    listed_there = {obj for group in section.groups for obj, _url in group.rows}
+    assert check_in in listed_there and listed not in listed_there
+    assert "Use cases the newest federal inventory no longer lists" in attention.text
+
+
+# -- Every record once: the seed and both real inventories, in either order --------------
+
+
+def _register_after(order):
+    """Load the seed, import the inventories in ``order`` (published); what the register holds."""
+    call_command("import_registry", str(Path(settings.BASE_DIR) / "data" / "registry.json"))
+    summaries = []
+    for year in order:
+        summaries.append(federal.import_inventory(full(year), filename=f"{year}.csv", publish=True))
+    deployments = {
+        (d.agency.slug, d.slug, d.inventory_id, d.status, d.system.slug if d.system else None,
+         tuple(sorted(s.slug for s in d.sources.all() if s.slug.startswith("federal-ai"))))
+        for d in Deployment.objects.select_related("agency", "system").prefetch_related("sources")
+    }  # fmt: skip
+    return deployments, Agency.objects.count(), summaries
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_seed_and_both_inventories_hold_each_use_case_once_in_either_order():
+    from django.db import transaction
+
+    results = {}
+    for order in ((2025, 2024), (2024, 2025)):
+        with transaction.atomic():
+            results[order] = _register_after(order)
+            transaction.set_rollback(True)
+    (first, agencies, summaries), (second, agencies_2, _) = results.values()
+    assert first == second and agencies == agencies_2
+    statuses = Counter(status for _a, _s, _id, status, _sys, _src in first)
+    assert (len(first), agencies) == (51, 32)
+    assert statuses == {"active": 39, "ended": 6, "reported": 4, "pilot": 1, "planned": 1}
+    by_slug = {slug: (agency, sources) for agency, slug, _id, _st, _sys, sources in first}
+    both = ("federal-ai-inventory-2024", "federal-ai-inventory-2025")
+    for slug in (
+        "tsa-credential-authentication-cat2", "tsa-precheck-touchless-identity",
+        "usss-criminal-investigations-fr", "cbp-traveler-verification-service",
+        "us-gsa-tts-logingov", "us-cbp-traveler-self-service-mobile-identity-verification",
+        "us-uscis-consular-consolidated-database-facial-recognition-on-demand-report",
+    ):  # fmt: skip
+        assert by_slug[slug][1] == both, slug
+    assert [s for s in by_slug if "logingov" in s] == ["us-gsa-tts-logingov"]
+    assert [s for s in by_slug if "consular-consolidated" in s] == [
+        "us-uscis-consular-consolidated-database-facial-recognition-on-demand-report"
+    ]
+    # Curated values are kept; where the newest inventory disagrees, the summary says so.
+    conflicts = summaries[0].conflicts
+    assert any(c.startswith("tsa-credential-authentication-cat2: started") for c in conflicts)

@@ -4,20 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0005_deployment_by_system'),
+        ("registry", "0005_deployment_by_system"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='deployment',
-            name='status',
-            field=models.CharField(blank=True, choices=[('active', 'Active'), ('pilot', 'Pilot'), ('suspended', 'Suspended'), ('ended', 'Ended'), ('prohibited', 'Prohibited (stopped by a ban)'), ('reported', 'Reported (not confirmed by the agency)'), ('denied', 'Denied by the agency'), ('planned', 'Planned (not in use yet)')], max_length=12),
+            model_name="deployment",
+            name="status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("active", "Active"),
+                    ("pilot", "Pilot"),
+                    ("suspended", "Suspended"),
+                    ("ended", "Ended"),
+                    ("prohibited", "Prohibited (stopped by a ban)"),
+                    ("reported", "Reported (not confirmed by the agency)"),
+                    ("denied", "Denied by the agency"),
+                    ("planned", "Planned (not in use yet)"),
+                ],
+                max_length=12,
+            ),
         ),
         migrations.AlterField(
-            model_name='historicaldeployment',
-            name='status',
-            field=models.CharField(blank=True, choices=[('active', 'Active'), ('pilot', 'Pilot'), ('suspended', 'Suspended'), ('ended', 'Ended'), ('prohibited', 'Prohibited (stopped by a ban)'), ('reported', 'Reported (not confirmed by the agency)'), ('denied', 'Denied by the agency'), ('planned', 'Planned (not in use yet)')], max_length=12),
+            model_name="historicaldeployment",
+            name="status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("active", "Active"),
+                    ("pilot", "Pilot"),
+                    ("suspended", "Suspended"),
+                    ("ended", "Ended"),
+                    ("prohibited", "Prohibited (stopped by a ban)"),
+                    ("reported", "Reported (not confirmed by the agency)"),
+                    ("denied", "Denied by the agency"),
+                    ("planned", "Planned (not in use yet)"),
+                ],
+                max_length=12,
+            ),
         ),
     ]

@@ -16,6 +16,8 @@ from django.utils.text import slugify
 from ... import choices
 from .layouts import LAYOUT_2025, UseCase
 from .tables import (
+    AGENCY_BY_SLUG,
+    CROSSWALK,
     DEPARTMENTS,
     KNOWN_SYSTEMS,
     KNOWN_VENDORS,
@@ -23,6 +25,7 @@ from .tables import (
     AgencyPlan,
     KnownSystem,
     KnownVendor,
+    Link,
 )  # fmt: skip
 
 _VETTING = r"derogatory records|records of concern|watch ?lists?"
@@ -374,6 +377,18 @@ class Plan:
     system: SystemPlan | None
     vendor_note: str
     declarations: Declarations
+    link: Link | None = None  # the use case in other years (``crosswalk.json``)
+    reported_by: str = ""  # the agency the row names, when the crosswalk keeps another
+
+    @property
+    def match_id(self):
+        """The use case id this row is matched by: its own, else the crosswalk's."""
+        return self.use_case.use_case_id or (self.link.use_case_id if self.link else "")
+
+    @property
+    def key_name(self):
+        """The name that gives the record its id, the same whichever year comes first."""
+        return self.link.key_name if self.link else self.use_case.name
 
     @property
     def agency(self):
@@ -390,9 +405,13 @@ class Plan:
     def description(self) -> str:
         uc, d = self.use_case, self.declarations
         parts = [
-            f"{self.reference}, reported by {self.agency.name} as “{uc.name}” at the stage "
+            f"{self.reference}, reported by {self.reported_by or self.agency.name} as “{uc.name}” "
+            "at the stage "
             f"“{uc.get('stage')}”."
         ]
+        if self.link and self.link.use_case_id and not uc.use_case_id:
+            parts.append(f"The register pairs it with use case {self.link.use_case_id} of the "
+                         "2025 inventory.")  # fmt: skip
         purpose = uc.get("purpose") or uc.get("benefits")
         if purpose:
             parts.append(f"The agency describes it: “{_excerpt(purpose, 700)}”")
@@ -465,6 +484,14 @@ def plan(use_case: UseCase, *, year: int) -> Plan:
     status = STAGE_STATUS.get(stage, "")
     skip = "" if status else f"no recognised stage of development (“{use_case.get('stage')}”)"
     department = department_of(use_case)
+    component = component_of(use_case, department)
+    link = crosswalk_for(use_case, year, department)
+    reported_by = ""
+    if link and link.agency:
+        reported_by = (component or department).name
+        department, component = AGENCY_BY_SLUG[link.agency]
+        if (component or department).name == reported_by:
+            reported_by = ""
     words = use_words(use_case)
     uses = list(words)
     system = system_named(use_case)
@@ -482,10 +509,23 @@ def plan(use_case: UseCase, *, year: int) -> Plan:
     )
     return Plan(
         use_case=use_case, year=year, skip=skip, department=department,
-        component=component_of(use_case, department), status=status, uses=uses, use_words=words,
+        component=component, status=status, uses=uses, use_words=words,
         started=started, ended=ended, system=system, vendor_note=vendor_note,
-        declarations=declarations(use_case),
+        declarations=declarations(use_case), link=link, reported_by=reported_by,
     )  # fmt: skip
+
+
+def crosswalk_for(use_case: UseCase, year: int, department: AgencyPlan) -> Link | None:
+    """The crosswalk entry for this row of the ``year`` inventory, if there is one."""
+    name = normalize_name(use_case.name)
+    for link in CROSSWALK:
+        if (
+            year in link.names
+            and normalize_name(link.names[year]) == name
+            and (link.department.upper() in department.codes)
+        ):
+            return link
+    return None
 
 
 def key_slug(agency_slug: str, name: str, limit: int = 90) -> str:

@@ -12,7 +12,13 @@ department, a vendor or a system without touching the rules:
   the use case's name (``where: name``), its vendor answer (``vendor``) or its
   name, vendor and system answers (``fields``);
 - ``stages.json``: the inventories' stages of development and the deployment
-  status each one means.
+  status each one means;
+- ``crosswalk.json``: one use case across years, checked by hand. The 2024 file
+  has no use case ids, and some names and reporting offices changed in 2025;
+  each entry gives the use case's 2025 ``id`` (empty where 2025 has none too),
+  its department code, its name in each year, and optionally the ``agency`` (a
+  department or component id above) that keeps it when the years disagree, the
+  ``key`` name its record is known by, and ``why``.
 
 Patterns are Python regular expressions, matched case-insensitively.
 """
@@ -90,6 +96,42 @@ KNOWN_SYSTEMS = tuple(
     for s in _load("systems.json")
 )
 DEPARTMENTS = tuple(_agency(d) for d in _load("departments.json"))
+AGENCY_BY_SLUG = {
+    plan.slug: (department, plan if plan is not department else None)
+    for department in DEPARTMENTS
+    for plan in (department, *department.components)
+}  # slug -> (department, component or None)
+
+
+@dataclass(frozen=True)
+class Link:
+    """One use case across inventory years (``crosswalk.json``)."""
+
+    use_case_id: str
+    department: str
+    names: dict  # year -> name
+    agency: str = ""  # AGENCY_BY_SLUG key, when the years disagree
+    key: str = ""  # the name its record is known by; else the newest name
+    why: str = ""
+
+    @property
+    def key_name(self):
+        return self.key or self.names[max(self.names)]
+
+
+CROSSWALK = tuple(
+    Link(
+        e["id"],
+        e["department"],
+        {int(y): e[y] for y in e if y.isdigit()},
+        e.get("agency", ""),
+        e.get("key", ""),
+        e.get("why", ""),
+    )  # fmt: skip
+    for e in _load("crosswalk.json")
+)
+for _link in CROSSWALK:  # a typo in the table must not pass silently
+    assert not _link.agency or _link.agency in AGENCY_BY_SLUG, _link
 STAGE_STATUS = {
     stage: choices.DeploymentStatus(status) for stage, status in _load("stages.json").items()
 }

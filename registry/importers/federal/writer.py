@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from ... import choices, search
+from ...dates import humanize, to_iso
 from ...models import Agency, Audit, Deployment, Source, System, Vendor
 from ...services import save_record
 from ...signals import refresh_audit_status_for
@@ -42,6 +43,7 @@ class Summary:
     records: Counter = field(default_factory=Counter)  # "created vendor" -> n
     notes: list = field(default_factory=list)
     missing: list = field(default_factory=list)  # (slug, inventory_id, last year)
+    conflicts: list = field(default_factory=list)  # curated values kept, in words
 
     @property
     def record_counts(self):
@@ -78,6 +80,7 @@ class Summary:
             ("Skipped", [("", f"{self.not_face_recognition} rows: not about face recognition")]
              + [("", f"{label}: {reason}") for label, reason in self.skipped]),
             ("Notes", [("", note) for note in self.notes]),
+            ("Conflicts (the register's value kept)", [("", c) for c in self.conflicts]),
             (f"Not in the {self.year} inventory (reported, not deleted)",
              [(slug, f"({inventory_id or 'no use case id'}; last cited: {last})")
               for slug, inventory_id, last in self.missing]),
@@ -106,6 +109,10 @@ class Summary:
             yield "Records: " + ", ".join(f"{n} {what}" for what, n in self.record_counts)
         for note in self.notes:
             yield f"Note: {note}"
+        if self.conflicts:
+            yield f"Conflicts (the register's value kept): {len(self.conflicts)}"
+            for conflict in self.conflicts:
+                yield f"  ! {conflict}"
         if self.missing:
             yield (f"Not in the {self.year} inventory (reported, not deleted): "
                    f"{len(self.missing)}")  # fmt: skip
@@ -131,6 +138,15 @@ _USE_CASE_ID_RE = re.compile(r"\b[A-Z]{2,10}-\d{1,6}\b")
 
 class _DryRun(Exception):
     pass
+
+
+def _coarser(a, b):
+    order = [choices.DatePrecision.DAY, choices.DatePrecision.MONTH, choices.DatePrecision.YEAR]
+    return max(a or order[0], b or order[0], key=order.index)
+
+
+def _show(value):
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def _field_name(attname):
@@ -352,12 +368,18 @@ class _Writer:
         return system
 
     # -- deployments ------------------------------------------------------
-    def match(self, p: Plan, agency):
-        """(deployment, how): how is "managed", "curated" or None (create)."""
-        uc_id = p.use_case.use_case_id
+    def find_deployment(self, p: Plan, agency):
+        """
+        The one place that decides which deployment a row is: ``(deployment, how)``
+        where how is "managed" (made by this importer: its use case id, else its
+        agency and key name), "curated" (a maintainer's record that names the use
+        case id) or None (create). The crosswalk gives 2024 rows their 2025 id and
+        key name, so either year finds the same record.
+        """
+        uc_id = p.match_id
         if uc_id and (d := self.by_inventory_id.get(uc_id)) and d.pk not in self.claimed:
             return d, "managed"
-        base = key_slug(agency.slug, p.use_case.name)
+        base = key_slug(agency.slug, p.key_name)
         candidates = [base, *(f"{base}-{n}" for n in range(2, 10))]
         for slug in candidates:
             d = self.deployments.get(slug)
@@ -381,8 +403,7 @@ class _Writer:
     def write(self, p: Plan):
         label = p.use_case.label
         if p.skip:
-            existing = self.by_inventory_id.get(p.use_case.use_case_id) if (
-                p.use_case.use_case_id) else None  # fmt: skip
+            existing = self.by_inventory_id.get(p.match_id) if p.match_id else None
             if existing:
                 self.claimed.add(existing.pk)
                 self.summary.notes.append(
@@ -393,23 +414,21 @@ class _Writer:
         if p.status == choices.DeploymentStatus.PLANNED:
             self.summary.planned.append(label)
         agency = self.agency(p)
-        deployment, how = self.match(p, agency)
+        if p.link and p.reported_by:
+            self.summary.notes.append(
+                f"{label}: reported by {p.reported_by}; recorded under {agency.name} with the "
+                f"same use case in the other year ({p.link.why})."
+            )
+        deployment, how = self.find_deployment(p, agency)
         if deployment is not None:
             self.claimed.add(deployment.pk)
-        changed = []
         if how == "curated":
-            self.summary.notes.append(
-                f"{deployment.slug} is a curated record naming {p.use_case.use_case_id}: "
-                "linked, its fields left as curated"
-                + (f" (the inventory says status “{p.status}”, the record “{deployment.status}”)"
-                   if deployment.status != p.status else "")
-                + "."
-            )  # fmt: skip
+            changed = self._curated(p, deployment)
         else:
             deployment, changed = self._deployment(p, agency, deployment)
         if deployment is None:  # a published record an editor may not change
             return
-        audit_changed = self._audit(p, deployment, key_slug(agency.slug, p.use_case.name)
+        audit_changed = self._audit(p, deployment, key_slug(agency.slug, p.key_name)
                                     if how == "curated" else deployment.slug)  # fmt: skip
         if how is None:
             self.summary.created.append((label, deployment.slug))
@@ -425,8 +444,7 @@ class _Writer:
             "status": p.status,
             "uses": Deployment._meta.get_field("uses").ordered(p.uses),
             "description": p.description(),
-            "inventory_id": p.use_case.use_case_id or (deployment.inventory_id if deployment
-                                                      else ""),
+            "inventory_id": p.match_id or (deployment.inventory_id if deployment else ""),
             "ended": p.ended[0],
             "ended_precision": p.ended[1],
         }  # fmt: skip
@@ -445,7 +463,7 @@ class _Writer:
                 f"{self.year} inventory is added to its sources."
             )
         if deployment is None:
-            slug = self._unique(key_slug(agency.slug, p.use_case.name), set(self.deployments))
+            slug = self._unique(key_slug(agency.slug, p.key_name), set(self.deployments))
             deployment = Deployment(slug=slug, **values)
             self._new(deployment, m2m={"sources": sorted(new_sources)})
             self.deployments[slug] = deployment
@@ -468,6 +486,61 @@ class _Writer:
         self.touched.add(deployment.pk)
         self.summary.records["updated deployment"] += 1
         return deployment, changed
+
+    def _curated(self, p: Plan, deployment) -> list:
+        """
+        A maintainer's record that names the use case: cite this inventory and fill
+        its empty fields; never overwrite what it says. Where the newest inventory it
+        cites disagrees with it, the summary lists the conflict.
+        """
+        sources = self.deployment_sources.get(deployment.pk, set())
+        newer = [y for y in self._cited_years(deployment) if y > self.year]
+        offered = {
+            "started": p.started[0],
+            "system_id": self.system(p).pk if p.system else None,
+            "uses": Deployment._meta.get_field("uses").ordered(p.uses),
+        }
+        changed, conflicts = [], []
+        for name, value in offered.items():
+            current = getattr(deployment, name)
+            if value in (None, "", []):
+                continue
+            if current in (None, "", []):
+                if not newer:
+                    changed.append(name)
+            elif name == "started":
+                # The same date at the precision both know ("2025-10" and 9 October 2025).
+                coarse = _coarser(deployment.started_precision, p.started[1])
+                if not newer and to_iso(current, coarse) != to_iso(value, coarse):
+                    conflicts.append((name, humanize(current, deployment.started_precision),
+                                      humanize(value, p.started[1])))  # fmt: skip
+            elif current != value and not newer:
+                conflicts.append((name, current, value))
+        if p.status != deployment.status and not newer:
+            conflicts.append(("status", deployment.status, p.status))
+        for name, current, value in conflicts:
+            if name == "system_id":
+                name, current, value = "system", deployment.system.name, p.system.name
+            self.summary.conflicts.append(
+                f"{deployment.slug}: {name} is “{_show(current)}” in the register, the {self.year} "
+                f"inventory says “{_show(value)}” ({p.match_id or p.use_case.label}); kept."
+            )
+        new_sources = sources | {self.source.pk}
+        if new_sources != sources:
+            changed.append("sources")
+        if not changed or not self._may_change(deployment):
+            return []
+        for name in changed:
+            if name == "started":
+                deployment.started, deployment.started_precision = p.started
+            elif name != "sources":
+                setattr(deployment, name, offered[name])
+        deployment._defer_derived = True
+        save_record(deployment, reason=self.reason, m2m={"sources": sorted(new_sources)})
+        self.deployment_sources[deployment.pk] = new_sources
+        self.touched.add(deployment.pk)
+        self.summary.records["updated deployment"] += 1
+        return [_field_name(name) for name in changed]
 
     def _may_change(self, record):
         if self.change_published or record.state in (choices.State.DRAFT,
@@ -500,7 +573,7 @@ class _Writer:
             "is_public": False,
             "finding": choices.Finding.NOT_REPORTED,
             "summary": p.audit_summary(),
-            "inventory_id": p.use_case.use_case_id,
+            "inventory_id": p.match_id,
         }
         if existing is None:
             if slug in self.audit_slugs:  # taken by another kind of audit
