@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.utils.text import slugify
 
 from ... import choices
+from ..reconcile import normalise_name
 from .layouts import LAYOUT_2025, UseCase
 from .tables import (
     AGENCY_BY_SLUG,
@@ -183,14 +184,6 @@ def operating_system_named(use_case: UseCase) -> str:
     return name
 
 
-def normalize_name(name: str) -> str:
-    """Agency and vendor names compared without “U.S.”, “the”, punctuation and case."""
-    name = name.lower().replace("&", " and ")
-    name = re.sub(r"\bu\.\s?s\.|\bunited states\b|\bus\b", " ", name)
-    name = re.sub(r"\b(?:the|inc|llc|ltd|corp|corporation|co|company)\b", " ", name)
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", name).split())
-
-
 def department_of(use_case: UseCase) -> AgencyPlan:
     code = use_case.get("department_acronym").upper()
     for plan in DEPARTMENTS:
@@ -215,7 +208,7 @@ def component_of(use_case: UseCase, department: AgencyPlan) -> AgencyPlan | None
     if (
         not raw
         or raw.upper() in {code, department.acronym, *department.aliases}
-        or (normalize_name(raw) == normalize_name(department.name))
+        or (normalise_name(raw) == normalise_name(department.name))
     ):
         return None
     candidates = [raw, *(part.strip() for part in raw.split("/"))]
@@ -228,7 +221,7 @@ def component_of(use_case: UseCase, department: AgencyPlan) -> AgencyPlan | None
         # The department's own table: its code in the file may be an alias ("DOS", "STATE").
         for plan in department.components:
             if candidate.upper() in plan.codes or (
-                normalize_name(candidate) == normalize_name(plan.name)
+                normalise_name(candidate) == normalise_name(plan.name)
             ):
                 return plan
     # A component this importer has no name for: keep the inventory's words.
@@ -517,11 +510,11 @@ def plan(use_case: UseCase, *, year: int) -> Plan:
 
 def crosswalk_for(use_case: UseCase, year: int, department: AgencyPlan) -> Link | None:
     """The crosswalk entry for this row of the ``year`` inventory, if there is one."""
-    name = normalize_name(use_case.name)
+    name = normalise_name(use_case.name)
     for link in CROSSWALK:
         if (
             year in link.names
-            and normalize_name(link.names[year]) == name
+            and normalise_name(link.names[year]) == name
             and (link.department.upper() in department.codes)
         ):
             return link

@@ -19,8 +19,9 @@ from ...dates import humanize, to_iso
 from ...models import Agency, Audit, Deployment, Source, System, Vendor
 from ...services import save_record
 from ...signals import refresh_audit_status_for
+from .. import reconcile
 from .layouts import Inventory, Layout
-from .mapping import AgencyPlan, Plan, VendorPlan, key_slug, normalize_name, plan
+from .mapping import AgencyPlan, Plan, VendorPlan, key_slug, plan
 from .selection import classify
 
 
@@ -215,9 +216,12 @@ class _Writer:
 
     # -- loading ----------------------------------------------------------
     def load(self):
-        self.agencies = list(Agency.objects.filter(country="US"))
-        self.agency_slugs = set(Agency.objects.values_list("slug", flat=True))
+        agencies = list(Agency.objects.all())
+        self.agency_slugs = {a.slug for a in agencies}
+        self.agencies_by_slug = {a.slug: a for a in agencies if a.country == "US"}
+        self.agency_index = reconcile.AgencyIndex(agencies)
         self.vendors = list(Vendor.objects.all())
+        self.vendor_index = reconcile.VendorIndex(self.vendors)
         self.systems = list(System.objects.all())
         self.system_slugs = {s.slug for s in self.systems}
         self.vendor_slugs = {v.slug for v in self.vendors}
@@ -286,30 +290,34 @@ class _Writer:
         return candidate
 
     # -- agencies, vendors, systems -------------------------------------
-    def _find_agency(self, spec: AgencyPlan, parent):
-        for agency in self.agencies:
-            if agency.slug == spec.slug:
-                return agency
-        name = normalize_name(spec.name)
-        acronyms = {spec.acronym.upper(), *(a.upper() for a in spec.aliases)} - {""}
-        for agency in self.agencies:
-            if normalize_name(agency.name) == name:
-                return agency
-        for agency in self.agencies:
-            same_parent = agency.parent_id == (parent.pk if parent else None) or (
-                parent is not None and agency.parent_id is None
-            )
-            if agency.acronym and agency.acronym.upper() in acronyms and same_parent:
-                return agency
+    def find_agency(self, spec: AgencyPlan, parent):
+        """
+        The agency a department or component of the inventory is: the table's own
+        id, else the register-wide rule (``reconcile.AgencyIndex``: name, acronym
+        or alias, nationally in the US, acronyms within the parent's family). When
+        that rule cannot decide, a new record is made and the summary says so.
+        """
+        if agency := self.agencies_by_slug.get(spec.slug):
+            return agency
+        match = self.agency_index.find(
+            name=spec.name, country="US", acronym=spec.acronym, aliases=spec.aliases,
+            parent_id=parent.pk if parent else None,
+        )  # fmt: skip
+        if match is None:
+            return None
+        if match.decided:
+            return match.record
+        self.summary.notes.append(
+            f"Agency “{spec.name}”: {match.describe()}; a new record was made for a maintainer "
+            "to merge or keep."
+        )
         return None
 
     def agency(self, p: Plan):
-        department = self._find_agency(p.department, None) or self._create_agency(
-            p.department, None
-        )
+        department = self.find_agency(p.department, None) or self._create_agency(p.department, None)
         if p.component is None:
             return department
-        return self._find_agency(p.component, department) or self._create_agency(
+        return self.find_agency(p.component, department) or self._create_agency(
             p.component, department
         )
 
@@ -319,33 +327,38 @@ class _Writer:
             kind=spec.kind, level=choices.Level.NATIONAL, country="US", parent=parent,
         )  # fmt: skip
         self._new(agency, m2m={"sources": [self.source.pk]})
-        self.agencies.append(agency)
+        self.agencies_by_slug[agency.slug] = agency
+        self.agency_index.add(agency)
         return agency
 
     def vendor(self, spec: VendorPlan | None):
         if spec is None:
             return None
-        name = normalize_name(spec.name)
+        # The table's id, else the register-wide rule (``reconcile.VendorIndex``),
+        # else a known vendor's own pattern ("NEC" in "NEC Corporation of America").
         for vendor in self.vendors:
-            if (spec.known and vendor.slug == spec.known.slug) or normalize_name(
-                vendor.name
-            ) == name:
+            if spec.known and vendor.slug == spec.known.slug:
                 return vendor
+        match = self.vendor_index.find(spec.name)
+        if match is not None and match.decided:
+            return match.record
+        for vendor in self.vendors:
             if spec.known and spec.known.pattern.search(vendor.name):
                 return vendor
         vendor = Vendor(slug=self._unique(slugify(spec.name), self.vendor_slugs), name=spec.name,
                         country=spec.known.country if spec.known else "")  # fmt: skip
         self._new(vendor, m2m={"sources": [self.source.pk]})
         self.vendors.append(vendor)
+        self.vendor_index.add(vendor)
         return vendor
 
     def system(self, p: Plan):
         spec = p.system
         if spec is None:
             return None
-        name = normalize_name(spec.name)
+        name = reconcile.normalise_name(spec.name)
         for system in self.systems:
-            if (spec.known and system.slug == spec.known.slug) or normalize_name(
+            if (spec.known and system.slug == spec.known.slug) or reconcile.normalise_name(
                 system.name
             ) == name:
                 return system
@@ -375,6 +388,13 @@ class _Writer:
         agency and key name), "curated" (a maintainer's record that names the use
         case id) or None (create). The crosswalk gives 2024 rows their 2025 id and
         key name, so either year finds the same record.
+
+        The register-wide rule (``reconcile.DeploymentIndex``: agency plus system or
+        vendor plus use) is not the decider here: the inventory's use cases are
+        distinct by the agency's own account (CBP reports six uses of the Traveler
+        Verification Service, ICE four searches with a withheld vendor), and that
+        rule would fold them into one. Records it would call the same are left to
+        "Needs attention", which lists probable duplicates by that rule.
         """
         uc_id = p.match_id
         if uc_id and (d := self.by_inventory_id.get(uc_id)) and d.pk not in self.claimed:
