@@ -508,15 +508,17 @@ def plan(use_case: UseCase, *, year: int) -> Plan:
     )  # fmt: skip
 
 
+# (year, normalised name) -> crosswalk entries, built once.
+_CROSSWALK_BY_NAME: dict = {}
+for _link in CROSSWALK:
+    for _year, _name in _link.names.items():
+        _CROSSWALK_BY_NAME.setdefault((_year, normalise_name(_name)), []).append(_link)
+
+
 def crosswalk_for(use_case: UseCase, year: int, department: AgencyPlan) -> Link | None:
     """The crosswalk entry for this row of the ``year`` inventory, if there is one."""
-    name = normalise_name(use_case.name)
-    for link in CROSSWALK:
-        if (
-            year in link.names
-            and normalise_name(link.names[year]) == name
-            and (link.department.upper() in department.codes)
-        ):
+    for link in _CROSSWALK_BY_NAME.get((year, normalise_name(use_case.name)), ()):
+        if link.department.upper() in department.codes:
             return link
     return None
 

@@ -61,6 +61,7 @@ EXCLUSIONS = (
 # Products that can match faces among other things (a digital identity service, a
 # multimodal biometric system). A row that names one without saying it matches faces is
 # left out, but listed in the summary for a maintainer to review against other sources.
+_FACE_CAPABLE_WORDS = ("id.me", "ngi", "next generation identification")
 FACE_CAPABLE = re.compile(r"\bID\.me\b|next generation identification|\bNGI\b", re.IGNORECASE)
 
 # A general-purpose generative AI tool (document review) that lists face recognition
@@ -120,7 +121,8 @@ def classify(use_case: UseCase) -> Decision:
     text = use_case.text()
     low = text.lower()
     if not any(word in low for word in _CUE_WORDS) or not _CUES.search(low):
-        if product := FACE_CAPABLE.search(text):
+        # Most rows name no such product: a substring test spares them the regex.
+        if any(w in low for w in _FACE_CAPABLE_WORDS) and (product := FACE_CAPABLE.search(text)):
             return _for_review(product)
         return Decision(False, "not about face recognition")
     phrases = _unnegated(FR_PHRASES, text)
