@@ -1,14 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from registry import federal_admin, twofactor
+from registry import twofactor
+from registry.admin import imports
 
 urlpatterns = [
-    path(
-        "admin/federal-import/",
-        admin.site.admin_view(federal_admin.import_view),
-        name="federal-import",
-    ),
+    *imports.urlpatterns(),
     # Two-factor sign-in for staff (registry/twofactor.py), before the admin's catch-all.
     path("admin/two-factor/", twofactor.verify_view, name="two-factor-verify"),
     path("admin/two-factor/set-up/", twofactor.enrol_view, name="two-factor-enrol"),

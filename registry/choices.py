@@ -67,6 +67,7 @@ class DeploymentStatus(models.TextChoices):
     PROHIBITED = "prohibited", "Prohibited (stopped by a ban)"
     REPORTED = "reported", "Reported (not confirmed by the agency)"
     DENIED = "denied", "Denied by the agency"
+    PLANNED = "planned", "Planned (not in use yet)"
 
 
 class Use(models.TextChoices):

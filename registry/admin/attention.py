@@ -20,6 +20,7 @@ from ..choices import (
     State,
     SuggestionState,
 )
+from ..importers.federal.stale import stale_deployments
 from ..models import Deployment, Policy, Revision, Source, Suggestion
 from ..types import MODELS
 from .base import verification_due_date
@@ -138,6 +139,16 @@ def needs_attention(user) -> list[Section]:
         }
         unaudited.groups.append(_group(Deployment, queryset, params))
 
+    stale = Section(
+        "not-in-newest-inventory",
+        "Use cases the newest federal inventory no longer lists",
+        "Published deployments that cite an older US federal AI use case inventory but not "
+        "the newest: check whether the use has ended, was renamed, or was left out.",
+    )
+    if visible(Deployment):
+        queryset, _newest = stale_deployments(display_queryset(Deployment).published())
+        stale.groups.append(_group(Deployment, queryset, published))
+
     expired = Section(
         "expired",
         "Policies past their end date but still marked in force",
@@ -181,6 +192,15 @@ def needs_attention(user) -> list[Section]:
 
     return [
         section
-        for section in (proposed, unsourced, unverified, unaudited, expired, broken, suggestions)
+        for section in (
+            proposed,
+            unsourced,
+            unverified,
+            unaudited,
+            stale,
+            expired,
+            broken,
+            suggestions,
+        )
         if section.groups
     ]
