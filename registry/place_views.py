@@ -143,7 +143,7 @@ def policy_rows(place, policies):
     """Each policy with how far it reaches here and whom it binds."""
     rows = []
     for policy in policies:
-        named = [a for a in policy.agencies.all() if a.state == choices.State.PUBLISHED]
+        named = list(policy.agencies.all())  # published only (``published_agencies``)
         where = places.place_name(policy.country, policy.region, policy.locality)
         if policy.throughout:
             scope, binds = "throughout", f"Every public agency in {where}"

@@ -97,7 +97,10 @@ def ring_points(ring, arcs):
 
 def area(points):
     return abs(
-        sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]))
+        sum(
+            x1 * y2 - x2 * y1
+            for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True)
+        )
         / 2
     )
 
@@ -112,7 +115,9 @@ def path_data(geometry, arcs, min_area):
             if len(deduped) < 4 or area(deduped) < min_area:
                 continue
             first, *rest = deduped
-            steps = [f"l{x2 - x1} {y2 - y1}" for (x1, y1), (x2, y2) in zip(deduped, rest)]
+            steps = [
+                f"l{x2 - x1} {y2 - y1}" for (x1, y1), (x2, y2) in zip(deduped, rest, strict=False)
+            ]
             out.append(f"M{first[0]} {first[1]}" + "".join(steps) + "z")
     return "".join(out)
 
