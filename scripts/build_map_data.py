@@ -15,7 +15,7 @@ Both packages are by Mike Bostock under the ISC licence (notice kept in
 
 Steps: decode the TopoJSON arcs; project the world with the Equal Earth
 projection (equal-area, so shading is not distorted by area) to 960 px wide;
-simplify each shared arc once (Douglas-Peucker, tolerance ``TOLERANCE`` px,
+leave out Antarctica; simplify each shared arc once (Douglas-Peucker, tolerance ``TOLERANCE`` px,
 so neighbours keep a common border); drop rings smaller than ``MIN_AREA`` px²;
 write one SVG path per country (ISO 3166-1 alpha-2, from the numeric code via
 pycountry) or state (ISO 3166-2, from its name) with whole-pixel coordinates,
@@ -38,6 +38,9 @@ OUT = Path(__file__).resolve().parent.parent / "registry" / "static_data"
 WORLD_WIDTH = 960
 TOLERANCE = {"world": 0.9, "us": 1.2}
 MIN_AREA = {"world": 6.0, "us": 4.0}
+# Antarctica: no government agency of its own, and its outline runs along the
+# projection's edge (a stray line across the bottom of the map).
+SKIP = {"AQ"}
 
 
 def decode_arcs(topology, project):
@@ -150,6 +153,8 @@ def build(topology, object_name, project, kind, code_of, height):
         if geometry.get("type") not in ("Polygon", "MultiPolygon"):
             continue
         code = code_of(geometry)
+        if code in SKIP:
+            continue
         d = path_data(geometry, arcs, MIN_AREA[kind])
         if d:
             shapes.append({"code": code, "name": geometry["properties"]["name"], "d": d})
