@@ -32,6 +32,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.text import slugify
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from . import choices, counts
 from .querysets import _policy_agencies, jurisdiction_q
@@ -443,6 +445,7 @@ class PlaceField(forms.CharField):
             raise forms.ValidationError(str(exc), code="invalid_place") from exc
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class PlaceFilter(filters.Filter):
     """
     ``place=us/mi``: rows in a place. For agencies and deployments, those of
