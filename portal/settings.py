@@ -91,7 +91,10 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "registry.context_processors.site",
             ],
-            "builtins": ["registry.templatetags.registry_tags"],
+            "builtins": [
+                "registry.templatetags.registry_tags",
+                "registry.templatetags.place_tags",
+            ],
         },
     },
 ]

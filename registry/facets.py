@@ -28,7 +28,7 @@ from django import forms
 from django.db.models import Count, Q
 from django.http import QueryDict
 
-from . import choices, counts
+from . import choices, counts, places
 from .choices import PUBLISHED
 from .filters import NOT_FILTERS, PatternMultipleChoiceField
 
@@ -132,6 +132,8 @@ FACETS = {
 }
 
 YES_NO_LABELS = {"true": "Yes", "false": "No"}
+# Facets whose values are ISO codes, shown by name.
+PLACE_CODE_PARAMS = {"country", "region"}
 
 
 class FacetOptions(forms.Form):
@@ -282,6 +284,8 @@ def filters_question(filterset, *, skip=()):
 def _plain_counts(facet, filterset, size):
     """``count_facet`` under every filter but the facet's own, as plain values to cache."""
     rows, truncated = count_facet(facet, rows_without(filterset, facet.param), size=size)
+    if facet.param in PLACE_CODE_PARAMS:
+        rows = [(value, places.code_name(value), n) for value, _label, n in rows]
     return [(str(value), str(label), n) for value, label, n in rows], truncated
 
 
@@ -354,7 +358,8 @@ def _value_label(filterset, name, value):
     if name == "q":
         return f"“{value}”"
     if isinstance(form_field, PatternMultipleChoiceField):
-        return str(value)  # codes; their choices would cost a query
+        # Country and region codes read as names; other open values as they are.
+        return places.code_name(value) if form_field.pattern else str(value)
     if isinstance(form_field, forms.ChoiceField):
         return str(dict(form_field.choices).get(value, value))
     return str(value)
@@ -368,7 +373,7 @@ def active_values(filterset):
     for name, value in filterset.form.cleaned_data.items():
         if name in NOT_FILTERS or value in (None, "", [], ()):
             continue
-        if isinstance(value, str | int) or hasattr(value, "_meta"):
+        if isinstance(value, str | int | places.Place) or hasattr(value, "_meta"):
             value = [value]
         values, seen = [], set()
         for item in value:
@@ -443,7 +448,11 @@ PUBLIC_REPORT = {"true": "with a public report", "false": "with no public report
 IN_FORCE = {"true": "in force today", "false": "not in force today"}
 
 _SEARCH = Phrase("q", "matching {}")
-_PLACE = (Phrase("region", "in {}", tight=True), Phrase("country", "in {}", tight=True))
+_PLACE = (
+    Phrase("region", "in {}", tight=True),
+    Phrase("country", "in {}", tight=True),
+    Phrase("place", "in {}", tight=True),
+)
 
 SUMMARY = {
     "deployments": (

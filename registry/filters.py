@@ -20,7 +20,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.choices import CallableChoiceIterator
 
-from . import choices, counts, search
+from . import choices, counts, places, search
 from .format import COUNTRY_RE, REGION_RE
 from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 
@@ -236,6 +236,8 @@ def _distinct_values(model, field):
             .values_list(field, flat=True)
             .distinct()
         )
+        if field in ("country", "region"):
+            return [(v, places.code_name(v)) for v in values]
         return [(v, v) for v in values]
 
     def options():
@@ -355,6 +357,7 @@ def hint(filter_) -> str:
 class AgencyFilterSet(RegisterFilterSet):
     country = country_filter(Agency)
     region = region_filter(Agency)
+    place = places.PlaceFilter()
     kind = EnumFilter(choices=choices.AgencyKind.choices, label="Kind of agency")
     level = EnumFilter(choices=choices.Level.choices, label="Level of government")
     parent = SlugFilter(queryset=published(Agency), label="Part of")
@@ -376,7 +379,7 @@ class AgencyFilterSet(RegisterFilterSet):
 
     class Meta:
         model = Agency
-        fields = ["q", "country", "region", "kind", "level", "parent", "policy", "sort"]
+        fields = ["q", "country", "region", "place", "kind", "level", "parent", "policy", "sort"]
 
     @classmethod
     def base_queryset(cls):
@@ -395,6 +398,7 @@ class AgencyFilterSet(RegisterFilterSet):
 class DeploymentFilterSet(RegisterFilterSet):
     country = country_filter(Agency, "agency__country")
     region = region_filter(Agency, "agency__region")
+    place = places.PlaceFilter(prefix="agency__")
     kind = EnumFilter(
         field_name="agency__kind", choices=choices.AgencyKind.choices, label="Kind of agency"
     )
@@ -437,7 +441,7 @@ class DeploymentFilterSet(RegisterFilterSet):
     class Meta:
         model = Deployment
         fields = [
-            "q", "country", "region", "kind", "level", "status", "uses", "image_sources",
+            "q", "country", "region", "place", "kind", "level", "status", "uses", "image_sources",
             "audit_status", "agency", "system", "vendor", "policy", "started_from", "started_to",
             "sort",
         ]  # fmt: skip
@@ -534,6 +538,7 @@ class PolicyFilterSet(RegisterFilterSet):
         choices=_distinct_values(Policy, "country"),
     )
     region = region_filter(Policy)
+    place = places.PlaceFilter(policies=True, label="Applies in place")
     kind = EnumFilter(choices=choices.PolicyKind.choices, label="Kind of policy")
     status = EnumFilter(choices=choices.PolicyStatus.choices, label="Status")
     requirements = HasFilter(choices=choices.Requirement.choices, label="Requirements")
@@ -553,7 +558,8 @@ class PolicyFilterSet(RegisterFilterSet):
     class Meta:
         model = Policy
         fields = [
-            "q", "country", "region", "kind", "status", "requirements", "agency", "in_force",
+            "q", "country", "region", "place", "kind", "status", "requirements", "agency",
+            "in_force",
             "adopted_from", "adopted_to", "sort",
         ]  # fmt: skip
 

@@ -39,7 +39,7 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods
 
-from . import types
+from . import places, types
 from .clientaddress import client_address
 from .models import Suggestion
 
@@ -315,7 +315,12 @@ def suggest(request):
     limiter = RateLimit(client)
     if request.method == "GET":
         reference = request.GET.get("record", "")[:200]
-        form = SuggestionForm(initial={"record": reference})
+        initial = {"record": reference}
+        # ?place=us/mi/detroit (from a place page) starts the message with the place.
+        place = places.from_key_or_none(request.GET.get("place", ""))
+        if place is not None:
+            initial["body"] = f"Place: {place.full_name}\n\n"
+        form = SuggestionForm(initial=initial)
         if reference and find_public_record(reference) is None:
             form = SuggestionForm()
             problem = (

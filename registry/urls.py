@@ -2,11 +2,12 @@
 
 from django.urls import path, register_converter
 
-from . import bulk, changes, suggestions, types, views
+from . import bulk, changes, place_views, places, suggestions, types, views
 
 app_name = "registry"
 
 register_converter(changes.RecordTypeConverter, "record_type")
+register_converter(places.PlaceKeyConverter, "place")
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -48,4 +49,13 @@ urlpatterns = [
     path("data/", bulk.data_page, name="data"),
     path("data/registry.json", bulk.registry_json_download, name="data-json"),
     path("data/registry-csv.zip", bulk.registry_csv_download, name="data-csv-zip"),
+    # Places: countries, regions and localities, with maps, charts and scorecards.
+    path("places/", place_views.places_index, name="places"),
+    path("places/<place:key>/feed/", place_views.PlaceFeed(), name="place-feed"),
+    path("places/<place:key>/", place_views.place_page, name="place"),
+    path(
+        "agencies/<slug:slug>/scorecard/",
+        place_views.agency_scorecard,
+        name="agency-scorecard",
+    ),
 ]

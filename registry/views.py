@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.views.generic import DetailView, TemplateView, View
 
-from . import choices, citations, exports, search, types
+from . import choices, citations, exports, place_views, search, types
 from .listing import ListPage
 from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 
@@ -348,6 +348,10 @@ SEARCH_RESULTS_PER_TYPE = 20
 def search_view(request):
     """Results grouped by type, best first; each group links to its full, filterable list."""
     results = search.search_all(request.GET.get("q", ""), limit_per_type=SEARCH_RESULTS_PER_TYPE)
+    # Places first: "Michigan" leads to its page, its agencies and the laws that apply there.
+    place_hits = place_views.search_places(request.GET.get("q", ""))
     return render(
-        request, "registry/search.html", {"query": results.query.text, "results": results}
+        request,
+        "registry/search.html",
+        {"query": results.query.text, "results": results, "place_hits": place_hits},
     )

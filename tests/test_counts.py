@@ -77,7 +77,7 @@ def test_a_new_country_is_offered_in_the_filter_at_once(client):
 
     offered = [value for value, _label in response.context["form"].fields["country"].choices]
     assert offered == ["FR", "US"]
-    assert b'<option value="FR">FR</option>' in response.content
+    assert b'<option value="FR">France</option>' in response.content
 
 
 def test_naming_an_agency_in_a_policy_counts_it_as_governed(client):

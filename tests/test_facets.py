@@ -240,11 +240,14 @@ def summary(list_name, query):
 def test_summary_sentence_reads_like_a_quote(register):
     assert (
         summary("deployments", "region=US-TX&kind=sheriff&status=active&audit_status=reported")
-        == "Deployments in US-TX by sheriffs, status active, with a published independent "
+        == "Deployments in Texas by sheriffs, status active, with a published independent "
         "audit: 1"
     )
     assert summary("deployments", "") == "Deployments: 5"
-    assert summary("deployments", "country=US&region=US-TX") == "Deployments in US-TX (US): 3"
+    assert (
+        summary("deployments", "country=US&region=US-TX")
+        == "Deployments in Texas (United States): 3"
+    )
     assert (
         summary("deployments", "status=active&status=ended&uses=live&sort=-started")
         == "Deployments, status active or ended, used for live surveillance: 1"

@@ -49,9 +49,11 @@ AUDIT_DETAIL_QUERIES = 9
 POLICY_DETAIL_QUERIES = 12  # + the count of citing deployments (the 50-row excerpt)
 SOURCE_DETAIL_QUERIES = 10
 
-HOME_QUERIES = 8
+# Home: 8, plus the maps and charts of places (country and state counts, figures, years).
+HOME_QUERIES = 14
 METHODOLOGY_QUERIES = 0
-SEARCH_QUERIES = 7
+# Search: 7, plus resolving places (the version and the recorded localities).
+SEARCH_QUERIES = 10
 
 SIZES = [1, 3]
 

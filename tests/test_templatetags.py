@@ -130,5 +130,5 @@ def test_filter_form_choices_keep_the_selection_and_escape_values():
     assert '<label for="id_status_0">' in status and "> Active</label>" in status
     assert country.startswith('<select name="country" id="id_country">')
     assert '<option value="">Any</option>' in country
-    assert '<option value="US" selected>US</option>' in country
+    assert '<option value="US" selected>United States</option>' in country
     assert "&quot;Quoted&quot; &lt;Gazette&gt;" in publisher and "<Gazette>" not in publisher

@@ -1,0 +1,86 @@
+"""
+Place pages, the places index, the home page's maps and a place search run a
+fixed number of queries, whatever the number of rows (1 vs 3, as in
+test_query_counts.py); and the maps and charts are plain SVG links.
+"""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from registry import search
+from tests.factories import AgencyFactory, AuditFactory, DeploymentFactory, PolicyFactory
+
+pytestmark = pytest.mark.django_db
+
+# The place's deployment figures, years, agencies and their count, policies,
+# their named agencies and their count, sub-places (2), recent deployments and
+# policies.
+PLACE_QUERIES = 11
+PLACES_INDEX_QUERIES = 6
+AGENCY_SCORECARD_QUERIES = 3
+SEARCH_WITH_PLACE_QUERIES = 14
+
+
+def build(n):
+    with search.deferred_indexing():
+        for i in range(n):
+            agency = AgencyFactory(region="US-CA", locality=f"Synthetic City {i}")
+            deployment = DeploymentFactory(agency=agency, started="2020-01-01")
+            AuditFactory(system=deployment.system)
+            PolicyFactory(region="US-CA", locality=agency.locality, agencies=[agency])
+            PolicyFactory(region="US-CA", locality="", kind="statute")
+    return agency
+
+
+@pytest.mark.parametrize("n", [1, 3])
+@pytest.mark.parametrize(
+    ("name", "url", "expected"),
+    [
+        ("state", "/places/us/ca/", PLACE_QUERIES),
+        ("country", "/places/us/", PLACE_QUERIES),
+        ("index", "/places/", PLACES_INDEX_QUERIES),
+        ("search", "/search/?q=California", SEARCH_WITH_PLACE_QUERIES),
+    ],
+)
+def test_place_pages_run_a_fixed_number_of_queries(
+    client, django_assert_num_queries, n, name, url, expected
+):
+    build(n)
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_agency_scorecard_runs_a_fixed_number_of_queries(client, django_assert_num_queries, n):
+    agency = build(n)
+    url = reverse("registry:agency-scorecard", args=[agency.slug])
+    with django_assert_num_queries(AGENCY_SCORECARD_QUERIES):
+        assert client.get(url).status_code == 200
+
+
+def test_every_place_with_records_is_a_linked_shape_with_its_count(client):
+    build(1)
+    DeploymentFactory(agency=AgencyFactory(country="GB", region="GB-WLS", locality=""))
+    html = client.get("/places/").content.decode()
+    assert "<script" not in html
+    svg = "".join(re.findall(r"<svg class=\"map\".*?</svg>", html, flags=re.S))
+    for href, name in [
+        ("/places/us/", "United States: 1 published deployment"),
+        ("/places/gb/", "United Kingdom: 1 published deployment"),
+        ("/places/us/ca/", "California: 1 published deployment"),
+    ]:
+        assert f'<a href="{href}"><title>{name}</title>' in svg
+    # The same figures in a plain table beside the map.
+    assert '<a href="/places/us/ca/">California</a>' in html
+
+
+def test_charts_are_svg_bars_linking_to_their_lists(client):
+    build(1)
+    html = client.get("/places/us/ca/").content.decode()
+    assert "<script" not in html
+    assert '<svg class="chart"' in html
+    assert 'href="/deployments/?place=us%2Fca&amp;status=active"' in html
+    assert "Active: 1 deployment" in html
