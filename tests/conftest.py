@@ -44,3 +44,12 @@ def module_db(django_db_setup, django_db_blocker):
 def seed_register(module_db):
     """The curated seed dataset (``data/registry.json``), imported once for the module."""
     call_command("import_registry", SEED, verbosity=0, stdout=io.StringIO())
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's ``admin_client``, signed in with the second factor superusers need."""
+    from tests.staff import sign_in
+
+    sign_in(client, admin_user)
+    return client
