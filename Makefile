@@ -49,6 +49,7 @@ run: $(INSTALLED)
 		echo "First start: loading the seed dataset $(SEED)"; \
 		$(MANAGE) import_registry $(SEED); \
 	fi
+	$(MANAGE) build_bulk_data
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(INSTALLED)

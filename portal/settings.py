@@ -235,8 +235,13 @@ CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_ALLOW_HEADERS = ("accept", "if-modified-since", "if-none-match")
 CORS_EXPOSE_HEADERS = ("etag", "last-modified")
 # Canonical address of the site, for absolute links in exports and bulk files
-# (e.g. https://fr-register.example.org); request hosts are used when empty.
-SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+# (e.g. https://fr-register.example.org). Required when DEBUG is off: nothing
+# the site writes to disk or caches may depend on a request's Host header.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL must be set when DEBUG is off, e.g. SITE_URL=https://register.example.org"
+    )
 # Where maintainers can be reached; named in the link checker's user agent.
 REGISTER_CONTACT_URL = os.environ.get("REGISTER_CONTACT_URL", "")
 BULK_DATA_DIR = Path(os.environ.get("BULK_DATA_DIR", BASE_DIR / "var" / "bulk"))

@@ -7,6 +7,7 @@ password hasher.
 import os
 
 os.environ.setdefault("SECRET_KEY", "insecure-key-for-tests-only")
+os.environ.setdefault("SITE_URL", "http://testserver")
 
 from .settings import *  # noqa: E402,F403
 from .settings import STORAGES  # noqa: E402

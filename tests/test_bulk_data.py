@@ -37,6 +37,8 @@ def content(response):
 
 
 def zip_csvs(client):
+    if bulk.latest() is None:
+        bulk.build()
     response = client.get(reverse("registry:data-csv-zip"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
@@ -51,6 +53,7 @@ def zip_csvs(client):
 def test_the_data_page_offers_both_files_the_licence_a_citation_and_every_column(
     client, register, settings
 ):
+    bulk.build()
     response = client.get(reverse("registry:data"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -91,23 +94,96 @@ def test_bulk_files_hold_published_records_only(client, register):
     assert "Synthetic Draft Police" not in json.dumps(document)
 
 
-def test_files_are_served_from_cache_until_the_data_changes(client, register, bulk_dir):
-    first = client.get(reverse("registry:data"))
-    built = first.context["files"]
+def test_files_are_served_from_the_last_build_until_the_next(client, register, bulk_dir):
+    bulk.build()
+    built = client.get(reverse("registry:data")).context["files"]
     again = client.get(reverse("registry:data")).context["files"]
     assert again.folder == built.folder and again.generated == built.generated
 
     newcomer = DeploymentFactory(agency=AgencyFactory(name="Synthetic Newcomer Police"))
-    rebuilt = client.get(reverse("registry:data")).context["files"]
-    assert rebuilt.folder != built.folder
-    assert not built.folder.exists()  # the stale files are removed
+    # A request never builds: the last build is served until the command runs.
+    assert client.get(reverse("registry:data")).context["files"].folder == built.folder
+    assert newcomer.slug not in content(client.get(reverse("registry:data-json"))).decode()
+
+    rebuilt, was_built = bulk.build()
+    assert was_built and rebuilt.folder != built.folder
+    assert client.get(reverse("registry:data")).context["files"].folder == rebuilt.folder
     assert newcomer.slug in content(client.get(reverse("registry:data-json"))).decode()
+    # The previous build stays (a request may have just read the old pointer);
+    # the one before it goes.
+    assert built.folder.exists()
+    DeploymentFactory()
+    third, _ = bulk.build()
+    assert not built.folder.exists() and rebuilt.folder.exists() and third.folder.exists()
+
+
+def test_an_unchanged_register_is_not_rebuilt(register, bulk_dir):
+    first, built = bulk.build()
+    assert built
+    second, built_again = bulk.build()
+    assert not built_again and second.folder == first.folder
+    assert bulk.build(force=True)[0].folder != first.folder
+
+
+def test_no_request_builds_whatever_its_host_header(client, register, bulk_dir, settings):
+    """Each new Host used to force a full rebuild inside the request (issue 12, item 1)."""
+    settings.ALLOWED_HOSTS = ["*"]
+    for port in (1, 2, 3):
+        response = client.get(reverse("registry:data"), HTTP_HOST=f"127.0.0.1:{port}")
+        assert response.status_code == 200
+        assert "have not been built yet" in response.content.decode()
+        assert client.get(reverse("registry:data-json"), HTTP_HOST=f"h{port}").status_code == 404
+    assert not bulk_dir.exists() or not any(bulk_dir.iterdir())
+
+    bulk.build()
+    (folder,) = [p for p in bulk_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    for port in (1, 2, 3):
+        response = client.get(reverse("registry:data"), HTTP_HOST=f"127.0.0.1:{port}")
+        assert response.context["files"].folder == folder
+        assert "127.0.0.1:" not in response.context["citation"]
+    assert [p for p in bulk_dir.iterdir() if p.is_dir() and not p.name.startswith(".")] == [folder]
+
+
+def test_links_in_the_files_come_from_site_url_not_the_host(client, register, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SITE_URL = "https://register.example.org"
+    bulk.build()
+    csvs = zip_csvs(client)
+    (row,) = csvs["deployments.csv"][1:]
+    assert f"https://register.example.org{register.get_absolute_url()}" in row
+    page = client.get(reverse("registry:data"), HTTP_HOST="evil.example")
+    assert "https://register.example.org/data/" in page.context["citation"]
+
+
+def test_leftovers_of_a_killed_build_are_removed(register, bulk_dir):
+    bulk_dir.mkdir(parents=True)
+    leftover = bulk_dir / ".build-killed"
+    leftover.mkdir()
+    (leftover / "registry.json").write_text("{")
+    bulk.build()
+    assert not leftover.exists()
+
+
+def test_a_build_replaces_the_pointer_atomically(register, bulk_dir, monkeypatch):
+    """A build that fails half-way leaves the previous build served."""
+    first, _ = bulk.build()
+    DeploymentFactory()
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(bulk, "write_zip", fail)
+    with pytest.raises(RuntimeError):
+        bulk.build()
+    assert bulk.latest().folder == first.folder
+    assert not list(bulk_dir.glob(".build-*"))
 
 
 def test_retracting_a_record_removes_it_from_the_bulk_files(client, register):
-    client.get(reverse("registry:data"))
+    bulk.build()
     register.state = choices.State.RETRACTED
     register.save()
+    bulk.build()
     csvs = zip_csvs(client)
     assert csvs["deployments.csv"][1:] == []
 
@@ -116,7 +192,10 @@ def test_build_bulk_data_command_builds_ahead_of_time(register, bulk_dir):
     out = io.StringIO()
     call_command("build_bulk_data", "--base-url", "https://register.example.org", stdout=out)
     assert "Bulk data generated" in out.getvalue()
-    (folder,) = [p for p in bulk_dir.iterdir() if not p.name.startswith(".")]
+    (folder,) = [p for p in bulk_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]
     with zipfile.ZipFile(folder / bulk.ZIP_NAME) as archive:
         text = archive.read("deployments.csv").decode("utf-8-sig")
     assert f"https://register.example.org{register.get_absolute_url()}" in text
+    out = io.StringIO()
+    call_command("build_bulk_data", "--base-url", "https://register.example.org", stdout=out)
+    assert "up to date" in out.getvalue()
