@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.DatabaseBusyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,6 +108,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# --- Security (issue 12): SQLite under concurrent writers -------------------
+# WAL lets pages read while an import writes; IMMEDIATE makes a write
+# transaction take the lock at its start, so it waits up to the busy timeout
+# instead of failing half-way. A request that still cannot get the lock is a
+# 503 with Retry-After (portal.middleware.DatabaseBusyMiddleware).
+SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "10"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_BUSY_TIMEOUT,
+        }
+    )
+BUSY_RETRY_AFTER_SECONDS = 5
+# --- end Security: SQLite ---------------------------------------------------
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation costs hundreds of milliseconds on the register's short,
     # correlated queries (its cost estimates overrate them); pages never gain.

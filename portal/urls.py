@@ -1,3 +1,5 @@
+"""The site's URLs: the admin, the API and the register (``registry.urls``)."""
+
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,3 +15,6 @@ urlpatterns = [
     path("api/", include("registry.api.urls")),
     path("", include("registry.urls")),
 ]
+
+# A busy database is a 503 even when it is met outside a view (portal/views.py).
+handler500 = "portal.views.server_error"
