@@ -1,11 +1,10 @@
 """``/api/``: the documentation page; ``/api/v1/``: the API, its root and its schema."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from .. import types
-from . import docs, views
+from . import docs, schema, views
 
 app_name = "api"
 
@@ -16,6 +15,6 @@ for name, spec in types.TYPES.items():
 urlpatterns = [
     path("", docs.api_docs, name="docs"),
     path("v1/", views.ApiRootView.as_view(), name="root"),
-    path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("v1/schema/", schema.SchemaView.as_view(), name="schema"),
     path("v1/", include(router.urls)),
 ]
