@@ -9,7 +9,7 @@ import sqlite3
 
 from django.conf import settings
 from django.db import OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 
 try:  # psycopg is installed, but the site also runs on SQLite alone.
     from psycopg import errors as pg_errors
@@ -67,3 +67,43 @@ class DatabaseBusyMiddleware:
         if is_database_busy(exception):
             return busy_response(request)
         return None
+
+
+def _allowed_methods(path: str) -> list[str]:
+    allowed = ["GET", "HEAD"]
+    if any(path.startswith(prefix) for prefix in settings.POST_PATH_PREFIXES):
+        allowed.append("POST")
+    if path.startswith(settings.OPTIONS_PATH_PREFIX):
+        allowed.append("OPTIONS")  # CORS preflight requests to the public API
+    return allowed
+
+
+class AllowedMethodsMiddleware:
+    """
+    GET and HEAD everywhere; POST only where a form posts
+    (``POST_PATH_PREFIXES``: the admin, the suggestion form); OPTIONS only on
+    the API, for CORS. Anything else (TRACE, PUT, DELETE …) is a 405 with
+    ``Allow``, before any view runs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        allowed = _allowed_methods(request.path_info)
+        if request.method not in allowed:
+            return HttpResponseNotAllowed(allowed)
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Every response denies the browser features the site never uses (``PERMISSIONS_POLICY``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

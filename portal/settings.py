@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.DatabaseBusyMiddleware",
+    "portal.middleware.AllowedMethodsMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -179,6 +181,24 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
 )
+# --- Security (issue 12): HTTPS redirect, HSTS, Permissions-Policy ----------
+# On by default in production behind the TLS proxy; each can be turned off.
+_HTTPS_BY_DEFAULT = env_bool("BEHIND_TLS_PROXY") and not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS_BY_DEFAULT)
+# Probes of a load balancer or an orchestrator may speak plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", "") or (31_536_000 if _HTTPS_BY_DEFAULT else 0)
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _HTTPS_BY_DEFAULT)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _HTTPS_BY_DEFAULT)
+# Browser features the site never uses, denied to it and to anything it frames.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), fullscreen=(), "
+    "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+    "publickey-credentials-get=(self), screen-wake-lock=(), usb=(), xr-spatial-tracking=()"
+)
+# --- end Security: HTTPS ----------------------------------------------------
 
 CACHES = {
     "default": {
@@ -193,6 +213,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Security (issue 12): HTTP methods ----------------------------------------
+# GET and HEAD everywhere; POST only under these paths (forms); OPTIONS only
+# under the API (CORS preflight). Everything else is a 405
+# (portal.middleware.AllowedMethodsMiddleware). Add a prefix for a new form.
+POST_PATH_PREFIXES = ["/admin/", "/suggest/"]
+OPTIONS_PATH_PREFIX = "/api/v1/"
+# --- end Security: HTTP methods ---------------------------------------------
 
 # The register itself.
 REGISTER_NAME = "Face Recognition in Government Register"

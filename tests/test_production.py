@@ -47,3 +47,37 @@ def test_site_url_is_required_when_debug_is_off():
     )
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.strip() == "https://register.example.org"
+
+
+# The production configuration the README documents (its "Run in production" section).
+PRODUCTION = {
+    "SECRET_KEY": "a-long-random-production-key-" + "x" * 40,
+    "SITE_URL": "https://register.example.org",
+    "ALLOWED_HOSTS": "register.example.org",
+    "BEHIND_TLS_PROXY": "1",
+}
+
+
+def test_check_deploy_reports_nothing_for_the_documented_production_configuration():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=PROJECT_DIR,
+        env={**{k: v for k, v in os.environ.items() if k not in CONFIG}, **PRODUCTION},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_behind_the_tls_proxy_https_is_enforced_by_default():
+    code = (
+        "from portal import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS)"
+    )
+    assert run_python(code, **PRODUCTION).stdout.split() == ["True", "31536000", "True"]
+    without_proxy = {**PRODUCTION, "BEHIND_TLS_PROXY": ""}
+    assert run_python(code, **without_proxy).stdout.split() == ["False", "0", "False"]
+    turned_off = {**PRODUCTION, "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0"}
+    assert run_python(code, **turned_off).stdout.split()[:2] == ["False", "0"]

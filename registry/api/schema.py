@@ -11,6 +11,7 @@ other value is a 400 and is never echoed.
 
 from django.conf import settings
 from django.http import JsonResponse
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 
 # The API versions that exist: the one of the SPECTACULAR_SETTINGS and the URL.
@@ -21,6 +22,7 @@ KNOWN_LANGUAGES = frozenset(code for code, _name in settings.LANGUAGES)
 class SchemaView(SpectacularAPIView):
     """The schema; ``version`` and ``lang`` may only name what exists."""
 
+    @extend_schema(exclude=True)  # the schema does not describe itself
     def get(self, request, *args, **kwargs):
         version = request.GET.get("version")
         if version is not None and version not in KNOWN_VERSIONS:
