@@ -6,10 +6,14 @@ shared cache; every response carries a ``Permissions-Policy``.
 """
 
 import sqlite3
+import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import OperationalError
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
+
+from registry.clientaddress import client_address
 
 try:  # psycopg is installed, but the site also runs on SQLite alone.
     from psycopg import errors as pg_errors
@@ -106,4 +110,72 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         if settings.PERMISSIONS_POLICY:
             response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+def _is_expensive(request, view_kwargs) -> str | None:
+    """
+    The kind of costly work a public request asks for, or None: a full export
+    of a list (``format=csv|json``), a full-text search, a bulk download.
+    """
+    match = request.resolver_match
+    name = match.view_name if match else ""
+    query = request.GET
+    if name == "registry:search":
+        return "search"
+    if name in ("registry:data-json", "registry:data-csv-zip"):
+        return "download"
+    is_list = name.startswith("registry:") and name.endswith("-list")
+    if is_list and query.get("format") in ("csv", "json"):
+        return "export"
+    if (is_list or (name.startswith("api:") and name.endswith("-list"))) and query.get("q"):
+        return "search"
+    return None
+
+
+class ExpensiveRequestRateLimitMiddleware:
+    """
+    At most ``EXPENSIVE_RATE_LIMIT`` costly requests (full exports, searches,
+    bulk downloads) per client address per ``EXPENSIVE_RATE_WINDOW`` seconds,
+    counted in Django's cache: shared by every process and machine when the
+    cache is (``CACHE_URL``). Past the limit: 429 with ``Retry-After``.
+    Ordinary pages are never counted; ``0`` turns the limit off.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        limit = settings.EXPENSIVE_RATE_LIMIT
+        if not limit or request.method not in ("GET", "HEAD"):
+            return None
+        if _is_expensive(request, view_kwargs) is None:
+            return None
+        window = settings.EXPENSIVE_RATE_WINDOW
+        now = time.time()
+        bucket = int(now // window)
+        key = f"ratelimit:expensive:{client_address(request)}:{bucket}"
+        # add() then incr(): atomic on Redis and the database cache; the window
+        # is in the key, so an entry that outlives it is never read again.
+        cache.add(key, 0, window + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, window + 1)
+            count = 1
+        if count <= limit:
+            return None
+        retry_after = max(1, int((bucket + 1) * window - now))
+        message = (
+            f"Too many searches or downloads from your address: at most {limit} every "
+            f"{window} seconds. Please try again in {retry_after} seconds."
+        )
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=429)
+        else:
+            response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(retry_after)
         return response

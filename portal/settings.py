@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.DatabaseBusyMiddleware",
+    "portal.routers.PublicReadMiddleware",
     "portal.middleware.AllowedMethodsMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "registry.counts.RegisterVersionMiddleware",
+    "portal.middleware.ExpensiveRequestRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -130,6 +132,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation costs hundreds of milliseconds on the register's short,
     # correlated queries (its cost estimates overrate them); pages never gain.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# --- Security (issue 12): PostgreSQL statement timeout for web requests -----
+# A web process (portal/wsgi.py and asgi.py set REGISTER_WEB_PROCESS=1) gives
+# every statement DATABASE_STATEMENT_TIMEOUT milliseconds; a cancelled one is
+# a 503 (portal.middleware). Management commands (imports, builds) have none.
+DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5000"))
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and env_bool("REGISTER_WEB_PROCESS")
+    and DATABASE_STATEMENT_TIMEOUT
+):
+    DATABASES["default"]["OPTIONS"]["options"] += (
+        f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
+    )
+# --- end Security: statement timeout ----------------------------------------
+# --- Security (issue 12): a read replica for public pages --------------------
+# With DATABASE_REPLICA_URL, public GET/HEAD requests read from that replica
+# (portal.routers.ReplicaRouter); the admin, forms and every write use the
+# primary. Tests read the replica as a mirror of the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        ),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["portal.routers.ReplicaRouter"]
+# --- end Security: read replica ---------------------------------------------
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -145,7 +178,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", "") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -206,6 +239,25 @@ CACHES = {
         "LOCATION": "fr-register",
     }
 }
+# --- Security (issue 12): a cache shared by every process and machine -------
+# Counts, rate limits and login lockouts live in the cache; with more than one
+# process they must share it. CACHE_URL=redis://host:6379/0 uses Django's Redis
+# backend; any other value (e.g. CACHE_URL=db) the database table
+# `register_cache` (created by `manage.py createcachetable`, which
+# `make serve-production` runs). Unset: memory of each process (development).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "register_cache",
+        }
+    }
+# --- end Security: cache ----------------------------------------------------
 
 LOGGING = {
     "version": 1,
@@ -221,6 +273,13 @@ LOGGING = {
 POST_PATH_PREFIXES = ["/admin/", "/suggest/"]
 OPTIONS_PATH_PREFIX = "/api/v1/"
 # --- end Security: HTTP methods ---------------------------------------------
+
+# --- Security (issue 12): costly requests -----------------------------------
+# Full exports, searches and bulk downloads per client address per window,
+# counted in the (shared) cache; 0 turns the limit off.
+EXPENSIVE_RATE_LIMIT = int(os.environ.get("EXPENSIVE_RATE_LIMIT", "60"))
+EXPENSIVE_RATE_WINDOW = int(os.environ.get("EXPENSIVE_RATE_WINDOW", "60"))
+# --- end Security: costly requests ------------------------------------------
 
 # The register itself.
 REGISTER_NAME = "Face Recognition in Government Register"

@@ -18,6 +18,11 @@ CONFIG = {
     "DATABASE_URL",
     "SITE_URL",
     "DJANGO_SETTINGS_MODULE",
+    "REGISTER_WEB_PROCESS",
+    "CACHE_URL",
+    "DATABASE_REPLICA_URL",
+    "PLAIN_STATIC",
+    "STATIC_ROOT",
 }
 
 
@@ -81,3 +86,48 @@ def test_behind_the_tls_proxy_https_is_enforced_by_default():
     assert run_python(code, **without_proxy).stdout.split() == ["False", "0", "False"]
     turned_off = {**PRODUCTION, "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0"}
     assert run_python(code, **turned_off).stdout.split()[:2] == ["False", "0"]
+
+
+PRINT_DB_OPTIONS = (
+    "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+)
+
+
+def test_web_processes_on_postgresql_get_a_statement_timeout_and_commands_do_not():
+    postgres = {"SECRET_KEY": "s", "SITE_URL": "https://x.example", "PLAIN_STATIC": "1",
+                "DATABASE_URL": "postgres://user@db.invalid/register"}  # fmt: skip
+    web = run_python("import portal.wsgi; " + PRINT_DB_OPTIONS, **postgres)
+    assert web.returncode == 0, web.stderr
+    assert "statement_timeout=5000" in web.stdout
+    command = run_python(
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings'; "
+        "django.setup(); " + PRINT_DB_OPTIONS,
+        **postgres,
+    )
+    assert command.returncode == 0, command.stderr
+    assert "statement_timeout" not in command.stdout
+
+
+def test_a_missing_static_manifest_stops_the_web_process_at_start_with_the_fix(tmp_path):
+    """Skipping collectstatic used to make every HTML page a 500."""
+    result = run_python(
+        "import portal.wsgi",
+        SECRET_KEY="s",
+        SITE_URL="https://x.example",
+        STATIC_ROOT=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "collectstatic" in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+
+
+PRINT_CACHE = "from portal import settings; print(settings.CACHES['default']['BACKEND'])"
+
+
+def test_cache_url_chooses_a_shared_cache():
+    base = {"SECRET_KEY": "s", "SITE_URL": "https://x.example"}
+    assert "LocMemCache" in run_python(PRINT_CACHE, **base).stdout
+    redis = run_python(PRINT_CACHE, CACHE_URL="redis://cache.internal:6379/0", **base)
+    assert redis.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    database = run_python(PRINT_CACHE, CACHE_URL="db", **base)
+    assert database.stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
