@@ -3,6 +3,8 @@
 #   make run    set up everything on a fresh machine and serve http://127.0.0.1:8000
 #   make test   set up the environment and run the test suite
 #
+# and for production, `make serve-production` (see the README's "Run in production").
+#
 # Both create .venv with Python 3.12+ when it is missing and reinstall the
 # dependencies only when pyproject.toml has changed since the last install.
 
@@ -29,13 +31,16 @@ TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only}
 REGISTER_IS_EMPTY := import sys; from registry.types import MODELS; \
 	sys.exit(any(model.objects.exists() for model in MODELS))
 
-.PHONY: help run test lint setup
+.PHONY: help run test lint setup serve-production audit
 
 help:
 	@echo "make run    create .venv, install, migrate, load the seed dataset on first start,"
 	@echo "            and serve the site on http://$(HOST):$(PORT)"
 	@echo "make test   create .venv, install, and run the test suite (DATABASE_URL if set)"
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+	@echo "make serve-production   migrate, createcachetable, collectstatic, build the bulk"
+	@echo "            files and serve with gunicorn (DEBUG off; needs the production settings)"
+	@echo "make audit  pip-audit the installed packages (needs network access to PyPI)"
 
 setup: $(INSTALLED)
 
@@ -59,3 +64,22 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
+
+# Production: DEBUG stays off, so SECRET_KEY, SITE_URL and ALLOWED_HOSTS must
+# be set (the README's "Run in production" lists them). Build the bulk files
+# before serving, then from a timer (`manage.py build_bulk_data`).
+PROD_MANAGE := $(PYTHON) manage.py
+serve-production: $(INSTALLED)
+	$(PROD_MANAGE) check --deploy --fail-level WARNING
+	$(PROD_MANAGE) migrate --no-input
+	$(PROD_MANAGE) createcachetable
+	$(PROD_MANAGE) collectstatic --no-input --verbosity 0
+	$(PROD_MANAGE) build_bulk_data
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py portal.wsgi:application
+
+# Known vulnerabilities in the installed packages. Not part of `make lint`:
+# pip-audit asks PyPI's vulnerability service, so it needs network access
+# that CI may not have.
+audit: $(INSTALLED)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --editable ".[audit]"
+	$(VENV)/bin/pip-audit --strict

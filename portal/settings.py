@@ -259,12 +259,32 @@ elif CACHE_URL:
     }
 # --- end Security: cache ----------------------------------------------------
 
+# --- Security (issue 12): structured logs ------------------------------------
+# One JSON object a line (portal/logging.py) unless LOG_FORMAT=text; DEBUG
+# defaults to text. gunicorn.conf.py gives gunicorn's own loggers (its errors,
+# raised outside Django) the same configuration.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "") or ("text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "portal.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # gunicorn's loggers propagate to the root handler above.
+        "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
+        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
+    },
 }
+# --- end Security: structured logs ------------------------------------------
 
 # --- Security (issue 12): HTTP methods ----------------------------------------
 # GET and HEAD everywhere; POST only under these paths (forms); OPTIONS only
@@ -280,6 +300,11 @@ OPTIONS_PATH_PREFIX = "/api/v1/"
 EXPENSIVE_RATE_LIMIT = int(os.environ.get("EXPENSIVE_RATE_LIMIT", "60"))
 EXPENSIVE_RATE_WINDOW = int(os.environ.get("EXPENSIVE_RATE_WINDOW", "60"))
 # --- end Security: costly requests ------------------------------------------
+
+# --- Security (issue 12): operations ----------------------------------------
+# /.well-known/security.txt names this contact (a mailto: or https: URL); 404 when unset.
+SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "")
+# --- end Security: operations -----------------------------------------------
 
 # The register itself.
 REGISTER_NAME = "Face Recognition in Government Register"

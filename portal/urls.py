@@ -6,7 +6,12 @@ from django.urls import include, path
 from registry import twofactor
 from registry.admin import imports
 
+from . import health
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path(".well-known/security.txt", health.security_txt, name="security-txt"),
     *imports.urlpatterns(),
     # Two-factor sign-in for staff (registry/twofactor.py), before the admin's catch-all.
     path("admin/two-factor/", twofactor.verify_view, name="two-factor-verify"),
