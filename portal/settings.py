@@ -158,7 +158,7 @@ if DATABASE_REPLICA_URL:
             conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
             conn_health_checks=True,
         ),
-        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "OPTIONS": dict(DATABASES["default"].setdefault("OPTIONS", {})),
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["portal.routers.ReplicaRouter"]
