@@ -1,0 +1,140 @@
+"""
+What the browser tests check on every page, and which page of each type they visit.
+
+At each width: no axe-core violation (WCAG 2.0, 2.1 and 2.2, levels A and AA),
+no horizontal scrolling (WCAG 1.4.10 reflow), no console error (CSP violations
+are reported there), and a skip link that moves keyboard focus.
+"""
+
+from django.urls import reverse
+
+from registry.models import Agency, Audit, Deployment, Policy, Source, System, Vendor
+
+from .conftest import WIDTHS
+
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"],
+    },
+    "resultTypes": ["violations"],
+}
+#: Known violations in the admin, left to the curation work of issue 11
+#: ("Admin accessibility"): unnamed autocomplete boxes (label, list,
+#: aria-input-field-name) and 20 px filter links (target-size). Any other rule
+#: failing on an admin page fails the test; remove these as they are fixed.
+KNOWN_ADMIN_VIOLATIONS = {"label", "list", "aria-input-field-name", "target-size"}
+
+RECORD_MODELS = {
+    "agency": Agency,
+    "deployment": Deployment,
+    "system": System,
+    "vendor": Vendor,
+    "audit": Audit,
+    "policy": Policy,
+    "source": Source,
+}
+RECORD_PAGES = [
+    *(f"{name}-list" for name in RECORD_MODELS),
+    "deployment-list-filtered",
+    *(f"{name}-detail" for name in RECORD_MODELS),
+]
+OTHER_PAGES = [
+    "home",
+    "search",
+    "changes",
+    "record-history",
+    "methodology",
+    "data",
+    "api-docs",
+    "suggest",
+    "not-found",
+    "admin-login",
+]
+ADMIN_PAGES = ["admin-changelist", "admin-changeform", "admin-needs-attention"]
+
+
+def page_path(name):
+    """The path of one page of each type, picked from the seed data."""
+    if name.endswith("-detail"):
+        model = RECORD_MODELS[name.removesuffix("-detail")]
+        return model.objects.public().order_by("pk").first().get_absolute_url()
+    if name.endswith("-list"):
+        return reverse(f"registry:{name}")
+    deployment = Deployment.objects.public().order_by("pk").first()
+    return {
+        "home": lambda: reverse("registry:home"),
+        "deployment-list-filtered": lambda: (
+            reverse("registry:deployment-list") + "?status=active&q=police"
+        ),
+        "search": lambda: reverse("registry:search") + "?q=police",
+        "changes": lambda: reverse("registry:changes"),
+        "record-history": lambda: reverse(
+            "registry:record-history", kwargs={"type": "deployments", "slug": deployment.slug}
+        ),
+        "methodology": lambda: reverse("registry:methodology"),
+        "data": lambda: reverse("registry:data"),
+        "api-docs": lambda: reverse("api:docs"),
+        "suggest": lambda: reverse("registry:suggest"),
+        "not-found": lambda: "/no-such-page/",
+        "admin-login": lambda: reverse("admin:login"),
+        "admin-changelist": lambda: reverse("admin:registry_deployment_changelist"),
+        "admin-changeform": lambda: reverse(
+            "admin:registry_deployment_change", args=[deployment.pk]
+        ),
+        "admin-needs-attention": lambda: reverse("admin:registry_needs_attention"),
+    }[name]()
+
+
+def skip_link_moves_focus(page):
+    """Tab once from the top: the first stop is a skip link, and following it moves focus."""
+    # Start from the top of the document even where a form focuses its first
+    # field (the admin): focus a temporary element placed before everything.
+    page.evaluate(
+        "() => { const start = document.createElement('span'); start.tabIndex = -1;"
+        " document.body.prepend(start); start.focus(); start.remove(); }"
+    )
+    page.keyboard.press("Tab")
+    href = page.evaluate("document.activeElement.getAttribute('href') || ''")
+    if not href.startswith("#"):
+        return False
+    page.keyboard.press("Enter")
+    target = href[1:]
+    return page.evaluate(
+        "(id) => { const t = document.getElementById(id);"
+        " return !!t && (document.activeElement === t || t.contains(document.activeElement)); }",
+        target,
+    )
+
+
+def problems_at(viewer, url, *, allowed_rules=frozenset()):
+    """What is wrong with the page at ``url`` at this viewer's width, as sentences."""
+    response = viewer.visit(url)
+    problems = []
+    width = viewer.width
+    expected_status = 404 if url.endswith("/no-such-page/") else 200
+    if response.status != expected_status:
+        problems.append(f"{width}px: HTTP {response.status}")
+    overflow = viewer.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if overflow[0] > overflow[1]:
+        problems.append(f"{width}px: {overflow[0]} px wide, wider than the {overflow[1]} px window")
+    if not skip_link_moves_focus(viewer.page):
+        problems.append(f"{width}px: the skip link does not move focus")
+    # axe-core is already in the page (an init script, see conftest.viewers).
+    results = viewer.page.evaluate("(options) => axe.run(document, options)", AXE_OPTIONS)
+    for violation in results["violations"]:
+        if violation["id"] in allowed_rules:
+            continue
+        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
+        problems.append(f"{width}px: axe {violation['id']} ({violation['help']}) at {targets}")
+    if viewer.errors:
+        problems.append(f"{width}px: console errors {viewer.errors}")
+    return problems
+
+
+def check_page(viewers, site, name, *, who="public", allowed_rules=frozenset()):
+    url = site + page_path(name)
+    problems = []
+    for width in WIDTHS:
+        problems += problems_at(viewers[who][width], url, allowed_rules=allowed_rules)
+    assert not problems, f"{url}:\n" + "\n".join(problems)

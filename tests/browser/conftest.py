@@ -1,0 +1,155 @@
+"""
+A real browser for the page tests: Debian's Chromium driven by Playwright,
+against a live server holding the seed dataset.
+
+One browser per test session (per xdist worker), one page per viewport width,
+reused from test to test; the seed data is imported once per module. When
+/usr/bin/chromium is missing the tests are skipped with that reason
+(`.ci/run` installs it with apt).
+"""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: The widths every page is checked at: small phones, phones, 200 % zoom of 1280, desktop.
+WIDTHS = (320, 360, 640, 1280)
+SEED = "data/registry.json"
+ADMIN_PASSWORD = "browser-tests-only"  # noqa: S105 (a throwaway account in the test database)
+
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) "
+    "to run the browser tests; .ci/run does this",
+)
+
+# Playwright's sync API keeps an asyncio loop running in this thread, and
+# Django refuses ORM calls from a thread with a running loop. The only ORM calls
+# made here are the fixtures' set-up and tear-down, never concurrent with a request.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _import_seed():
+    from registry import search
+
+    # Re-indexing search after each save makes the import several times
+    # slower; index once at the end instead.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "refresh_index", lambda *args, **kwargs: None)
+        call_command("import_registry", SEED, verbosity=0, stdout=io.StringIO())
+    search.rebuild_index()
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("browser", "browser@example.org", ADMIN_PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker):
+    """The seed dataset served by a live server; yields the server's base URL."""
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        shared = connection.vendor == "sqlite" and connection.is_in_memory_db()
+        if shared:
+            # The server thread shares this in-memory connection: it sees the
+            # import inside a transaction that is rolled back at the end.
+            with transaction.atomic():
+                _import_seed()
+                server = LiveServer("localhost")
+                yield server.url
+                server.stop()
+                transaction.set_rollback(True)
+        else:
+            # The server has its own connection (PostgreSQL): commit, then empty
+            # the database for the next module, as TransactionTestCase does.
+            _import_seed()
+            server = LiveServer("localhost")
+            yield server.url
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+
+
+class Viewer:
+    """One browser page at one width, remembering the console errors of each visit."""
+
+    def __init__(self, page, width):
+        self.page = page
+        self.width = width
+        self.errors = []
+        page.on(
+            "console",
+            lambda message: message.type == "error" and self.errors.append(message.text),
+        )
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def visit(self, url):
+        self.errors.clear()
+        response = self.page.goto(url, wait_until="load")
+        return response
+
+
+def _axe_source():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe().axe_script
+
+
+@pytest.fixture(scope="module")
+def viewers(browser, site):
+    """
+    ``viewers["public"][width]`` for anonymous visitors; ``viewers["admin"][width]``
+    (logged in as a maintainer) is opened on first use.
+    """
+    contexts = []
+    # axe-core is added to every document before its own scripts, as an init
+    # script (which the page's Content-Security-Policy does not apply to).
+    axe = _axe_source()
+
+    def open_viewers(login):
+        result = {}
+        for width in WIDTHS:
+            context = browser.new_context(viewport={"width": width, "height": 800})
+            context.add_init_script(axe)
+            contexts.append(context)
+            viewer = Viewer(context.new_page(), width)
+            if login:
+                viewer.visit(site + "/admin/login/")
+                viewer.page.fill("#id_username", "browser")
+                viewer.page.fill("#id_password", ADMIN_PASSWORD)
+                viewer.page.click("[type=submit]")
+                viewer.page.wait_for_url(site + "/admin/")
+            result[width] = viewer
+        return result
+
+    class Viewers(dict):
+        def __missing__(self, key):
+            self[key] = open_viewers(login=key == "admin")
+            return self[key]
+
+    yield Viewers()
+    for context in contexts:
+        context.close()
