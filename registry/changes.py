@@ -118,6 +118,7 @@ class Change:
     event: str
     fields: list[FieldChange] = field(default_factory=list)
     note: str = ""
+    reason: str = ""  # why, as the maintainer typed it (history_change_reason)
 
     @property
     def event_label(self):
@@ -335,7 +336,11 @@ def _materialise(window_rows):
 
 def _change(model, current, previous, record, m2m_targets, live) -> Change:
     change = Change(
-        history_id=current.history_id, date=current.history_date, record=record, event=""
+        history_id=current.history_id,
+        date=current.history_date,
+        record=record,
+        event="",
+        reason=current.history_change_reason or "",
     )
     if current.state == choices.State.RETRACTED:
         change.event = Event.RETRACTED

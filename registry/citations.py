@@ -16,6 +16,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
 from . import choices, dates
+from .changes import Change
 from .exports import licence_link, published
 from .format import SPEC
 from .importers import registry_json
@@ -43,8 +44,27 @@ def bibtex_escape(text: str) -> str:
 
 
 def title_of(record) -> str:
-    """What the record is called in a citation: its title or name, else its description."""
+    """
+    What the record is called in a citation, and on its page: its title or
+    name; an audit by its auditor and date ("Bias audit by NIST, December 2019").
+    """
+    if hasattr(record, "auditor"):
+        when = dates.humanize(record.published, record.published_precision)
+        return f"Bias audit by {record.auditor}" + (f", {when}" if when else "")
     return getattr(record, "title", None) or getattr(record, "name", None) or str(record)
+
+
+def latest_public_version(record):
+    """
+    ``(history_id, date)`` of the record's version the public reads now (its
+    last published or retracted historical row), or None when it has no history.
+    """
+    return (
+        record.history.filter(state__in=(choices.State.PUBLISHED, choices.State.RETRACTED))
+        .order_by("-history_id")
+        .values_list("history_id", "history_date")
+        .first()
+    )
 
 
 def list_name_of(record) -> str:
@@ -62,43 +82,84 @@ class Citation:
     accessed: datetime.date
     register: str
     key: str
-    year: int | None
+    #: The date of the version cited (the record's last public change), and that
+    #: change in the record's public history.
+    as_of: datetime.date | None = None
+    version_url: str = ""
+
+    @property
+    def year(self) -> int | None:
+        """The year of the version cited: the record's own date, not the year it was read."""
+        return self.as_of.year if self.as_of else None
 
     @property
     def accessed_text(self) -> str:
         return dates.humanize(self.accessed, choices.DatePrecision.DAY)
 
     @property
+    def as_of_text(self) -> str:
+        return dates.humanize(self.as_of, choices.DatePrecision.DAY) if self.as_of else ""
+
+    @property
     def line(self) -> str:
-        """ "<Title>. In: <Register>. <URL> (accessed 26 November 2026)."."""
+        """
+        "<Title>. In: <Register>, version of 3 May 2026 (<history link>). <URL>
+        (accessed 26 November 2026)."
+        """
         title = self.title.rstrip(".")
-        return f"{title}. In: {self.register}. {self.url} (accessed {self.accessed_text})."
+        version = ""
+        if self.as_of:
+            version = f", version of {self.as_of_text}"
+            if self.version_url:
+                version += f" ({self.version_url})"
+        return f"{title}. In: {self.register}{version}. {self.url} (accessed {self.accessed_text})."
 
     @property
     def bibtex(self) -> str:
+        note = f"Accessed {self.accessed_text}"
+        if self.as_of:
+            note = (
+                f"Version of {self.as_of_text}"
+                + (f", \\url{{{self.version_url}}}" if self.version_url else "")
+                + f". {note}"
+            )
         fields = [
             ("title", f"{{{bibtex_escape(self.title)}}}"),
             ("howpublished", f"\\url{{{self.url}}}"),
             ("organization", bibtex_escape(self.register)),
             ("year", str(self.year) if self.year else None),
+            ("month", str(self.as_of.month) if self.as_of else None),
             ("url", self.url),
             ("urldate", self.accessed.isoformat()),
-            ("note", f"Accessed {self.accessed_text}"),
+            ("note", note),
         ]
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
         return f"@misc{{{self.key},\n{body}\n}}"
 
 
 def cite(request, record) -> Citation:
-    """The citation of ``record`` as read now, at its permanent URL."""
+    """
+    The citation of ``record`` as read now, at its permanent URL, naming the
+    version read (its date, and that change in the public history).
+    """
     model_name = record._meta.model_name
+    version = latest_public_version(record)
+    if version:
+        history_id, when = version
+        as_of = timezone.localdate(when)
+        change = Change(history_id=history_id, date=when, record=record, event="")
+        version_url = request.build_absolute_uri(change.get_absolute_url())
+    else:
+        as_of = timezone.localdate(record.updated_at) if record.updated_at else None
+        version_url = ""
     return Citation(
         title=title_of(record),
         url=request.build_absolute_uri(record.get_absolute_url()),
         accessed=timezone.localdate(),
         register=settings.REGISTER_NAME,
         key=_KEY_UNSAFE.sub("-", f"{settings.REGISTER_SHORT_NAME}:{model_name}:{record.slug}"),
-        year=record.updated_at.year if record.updated_at else None,
+        as_of=as_of,
+        version_url=version_url,
     )
 
 

@@ -41,7 +41,8 @@ def test_every_record_page_offers_permalink_citation_and_bibtex(client, settings
     html = response.content.decode()
     permalink = "http://testserver" + record.get_absolute_url()
     assert f'<a href="{permalink}">{permalink}</a>' in html
-    assert f"In: {settings.REGISTER_NAME}. {permalink} (accessed {today_text()})." in html
+    assert f"In: {settings.REGISTER_NAME}, version of {today_text()} (" in html
+    assert f"{permalink} (accessed {today_text()})." in html
     assert "@misc{" in html
     assert 'href="?format=json"' in html
 
@@ -50,9 +51,11 @@ def test_the_citation_line_and_bibtex_of_a_policy(rf, settings):
     policy = PolicyFactory(title="Synthetic Ordinance on Face Recognition")
     citation = citations.cite(rf.get("/"), policy)
     url = "http://testserver" + policy.get_absolute_url()
+    version = policy.history.latest("history_id").history_id
+    version_url = f"{url}history/#change-policy-{version}"
     assert citation.line == (
-        f"Synthetic Ordinance on Face Recognition. In: {settings.REGISTER_NAME}. {url} "
-        f"(accessed {today_text()})."
+        f"Synthetic Ordinance on Face Recognition. In: {settings.REGISTER_NAME}, "
+        f"version of {today_text()} ({version_url}). {url} (accessed {today_text()})."
     )
     assert citation.bibtex.startswith(f"@misc{{FR-Register:policy:{policy.slug},\n")
     assert "  title = {{Synthetic Ordinance on Face Recognition}},\n" in citation.bibtex
@@ -164,3 +167,50 @@ def test_sources_show_their_archived_copy_beside_the_original(client):
     html = client.get(agency.get_absolute_url()).content.decode()
     assert f'href="{source.url}"' in html
     assert 'href="https://web.archive.org/web/2020/https://example.org/x">Archived copy' in html
+
+
+# --- citable versions ----------------------------------------------------------
+
+
+def test_a_citation_links_to_the_version_cited_in_the_public_history(client):
+    deployment = DeploymentFactory()
+    html = client.get(deployment.get_absolute_url()).content.decode()
+    version = deployment.history.latest("history_id").history_id
+    anchor = f"change-deployment-{version}"
+    assert f'history/#{anchor}">this version in the record' in html
+    history = client.get(f"{deployment.get_absolute_url()}history/").content.decode()
+    assert f'id="{anchor}"' in history
+    assert f'href="/deployments/{deployment.slug}/history/#{anchor}">Permalink' in history
+
+
+def test_the_bibtex_year_is_the_year_of_the_version_not_of_reading(rf):
+    policy = PolicyFactory(title="Synthetic Ordinance of 2019")
+    when = datetime.datetime(2019, 5, 14, 12, tzinfo=datetime.UTC)
+    # History rows cannot be altered afterwards: save a version dated then.
+    policy._history_date = when
+    policy.save()
+    citation = citations.cite(rf.get("/"), policy)
+    assert "  year = {2019},\n" in citation.bibtex
+    assert "  month = {5},\n" in citation.bibtex
+    assert "Version of 14 May 2019" in citation.bibtex
+    assert "version of 14 May 2019" in citation.line
+
+
+def test_an_audit_is_cited_by_its_page_heading(client):
+    audit = AuditFactory(
+        auditor="Synthetic Lab",
+        published=datetime.date(2019, 12, 1),
+        published_precision=choices.DatePrecision.MONTH,
+    )
+    html = client.get(audit.get_absolute_url()).content.decode()
+    assert "<h1>Bias audit by Synthetic Lab, December 2019</h1>" in html
+    assert "title = {{Bias audit by Synthetic Lab, December 2019}}" in html
+
+
+def test_the_public_history_shows_why_each_change_was_made(client):
+    agency = AgencyFactory()
+    agency.name = "Synthetic County Police (corrected)"
+    agency._change_reason = "Synthetic: name corrected from the annual report"
+    agency.save()
+    html = client.get(f"{agency.get_absolute_url()}history/").content.decode()
+    assert "Reason:</span> Synthetic: name corrected from the annual report" in html
