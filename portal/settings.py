@@ -62,6 +62,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # HTML compressed; Django's middleware pads each response with random bytes
+    # in the gzip header (its BREACH mitigation), and CSRF tokens are masked per request.
+    "django.middleware.gzip.GZipMiddleware",
     "portal.middleware.DatabaseBusyMiddleware",
     "portal.routers.PublicReadMiddleware",
     "portal.middleware.AllowedMethodsMiddleware",
@@ -78,6 +81,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "registry.counts.RegisterVersionMiddleware",
     "portal.middleware.ExpensiveRequestRateLimitMiddleware",
+    "registry.canonical.CanonicalListQueryMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

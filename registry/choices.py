@@ -65,7 +65,8 @@ class DeploymentStatus(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
     ENDED = "ended", "Ended"
     PROHIBITED = "prohibited", "Prohibited (stopped by a ban)"
-    REPORTED = "reported", "Reported (not confirmed by the agency)"
+    # Not "Reported": that is also the top audit rung (AuditStatus.REPORTED).
+    REPORTED = "reported", "Reported, unconfirmed"
     DENIED = "denied", "Denied by the agency"
     PLANNED = "planned", "Planned (not in use yet)"
 

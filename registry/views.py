@@ -273,7 +273,8 @@ class HomeView(TemplateView):
         deployments = Deployment.objects.published().aggregate(
             total=Count("pk"),
             active=Count("pk", filter=Q(status=choices.DeploymentStatus.ACTIVE)),
-            reported=Count("pk", filter=Q(system__audit_status=choices.AuditStatus.REPORTED)),
+            # The deployment's own status, as the list the figure links to filters it.
+            reported=Count("pk", filter=Q(audit_status=choices.AuditStatus.REPORTED)),
         )
         total = deployments["total"]
         recent = [

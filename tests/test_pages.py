@@ -213,7 +213,7 @@ def test_home_shows_headline_figures(client):
     assert "<strong>5</strong>" in html  # agencies
     assert "<strong>3</strong>" in html  # active deployments, draft excluded
     assert "<strong>50%</strong>" in html  # 2 of 4 use a system with a published audit
-    assert "(2 of 4)" in html
+    assert ">2 of 4 deployments</a>" in html  # linked to the list it counts
     assert "<strong>2</strong>" in html  # policies in force
 
 

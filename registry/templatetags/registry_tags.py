@@ -9,6 +9,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .. import choices, dates, types
+from ..citations import title_of
 
 register = template.Library()
 
@@ -78,12 +79,15 @@ def known_date(record, name):
 @register.filter
 def audit_badge(subject, with_finding=False):
     """
-    The audit status as a badge linking to its definition; with
-    ``"with_finding"``, the latest finding and its date after it.
+    The audit status (how far the system was examined) as a neutral badge
+    linking to its definition; with ``"with_finding"``, the latest finding
+    (what was found) as a badge of its own, a warning when disparities were
+    found, and its date. The rung never reads as a verdict.
     """
     status = subject.audit_status
     badge = format_html(
-        '<a class="badge badge--{}" href="{}#audit-status-{}">{}</a>',
+        '<a class="badge badge--rung badge--{}" href="{}#audit-status-{}">'
+        '<span class="visually-hidden">Audit status: </span>{}</a>',
         status, reverse("registry:methodology"), status, subject.get_audit_status_display(),
     )  # fmt: skip
     if not (with_finding and subject.audit_finding):
@@ -95,9 +99,30 @@ def audit_badge(subject, with_finding=False):
             partial_iso(subject, "audit_date"), partial(subject, "audit_date"),
         )  # fmt: skip
     return format_html(
-        '{}<span class="audit-status__finding">Latest finding: {}{}</span>',
-        badge, subject.get_audit_finding_display(), when,
+        '{}<span class="audit-status__finding">{}{}</span>',
+        badge,
+        finding_badge(subject.audit_finding, subject.get_audit_finding_display(), "Latest finding"),
+        when,
     )  # fmt: skip
+
+
+@register.simple_tag
+def finding_badge(finding, label, prefix="Finding"):
+    """What an audit found, in words; a warning (colour and sign) when disparities were found."""
+    warning = finding == choices.Finding.DISPARITIES_FOUND
+    return format_html(
+        '<span class="badge badge--finding badge--finding-{}">{}{}: {}</span>',
+        finding,
+        mark_safe('<span aria-hidden="true">⚠ </span>') if warning else "",
+        prefix,
+        label,
+    )
+
+
+@register.filter
+def cited_title(record):
+    """A record's title as its citation gives it (one home: citations.title_of)."""
+    return title_of(record)
 
 
 @register.filter

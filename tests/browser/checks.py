@@ -109,10 +109,10 @@ def skip_link_moves_focus(page):
 
 def problems_at(viewer, url, *, allowed_rules=frozenset()):
     """What is wrong with the page at ``url`` at this viewer's width, as sentences."""
-    response = viewer.visit(url)
+    expected_status = 404 if url.endswith("/no-such-page/") else 200
+    response = viewer.visit(url, expected_status)
     problems = []
     width = viewer.width
-    expected_status = 404 if url.endswith("/no-such-page/") else 200
     if response.status != expected_status:
         problems.append(f"{width}px: HTTP {response.status}")
     overflow = viewer.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")

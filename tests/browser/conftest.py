@@ -100,16 +100,24 @@ class Viewer:
         self.page = page
         self.width = width
         self.errors = []
-        page.on(
-            "console",
-            lambda message: message.type == "error" and self.errors.append(message.text),
-        )
+        self.url = None
+        self.expected_status = 200
+        page.on("console", self._console)
         page.on("pageerror", lambda error: self.errors.append(str(error)))
 
-    def visit(self, url):
+    def _console(self, message):
+        if message.type != "error":
+            return
+        # The browser reports the page's own expected 404 as a console error.
+        own_status = message.location.get("url") == self.url and self.expected_status != 200
+        if not own_status:
+            self.errors.append(message.text)
+
+    def visit(self, url, expected_status=200):
         self.errors.clear()
-        response = self.page.goto(url, wait_until="load")
-        return response
+        self.url = url
+        self.expected_status = expected_status
+        return self.page.goto(url, wait_until="load")
 
 
 def _axe_source():
