@@ -105,12 +105,12 @@ def test_audit_badge_links_its_definition_and_can_add_the_latest_finding():
         audit_date=datetime.date(2021, 1, 1),
         audit_date_precision="year",
     )
-    badge = '<a class="badge badge--tested" href="/methodology/#audit-status-tested">'
+    badge = '<a class="badge badge--rung badge--tested" href="/methodology/#audit-status-tested">'
 
     assert tags.audit_badge(deployment).startswith(badge)
     assert "Latest finding" not in tags.audit_badge(deployment)
     assert tags.audit_badge(deployment, "with_finding").endswith(
-        'Latest finding: Disparities found (<time datetime="2021">2021</time>)</span>'
+        'Latest finding: Disparities found</span> (<time datetime="2021">2021</time>)</span>'
     )
 
 
