@@ -82,15 +82,12 @@ class Citation:
     accessed: datetime.date
     register: str
     key: str
+    #: The year of what is cited (a record: its version's, never the year it was read).
+    year: int | None = None
     #: The date of the version cited (the record's last public change), and that
     #: change in the record's public history.
     as_of: datetime.date | None = None
     version_url: str = ""
-
-    @property
-    def year(self) -> int | None:
-        """The year of the version cited: the record's own date, not the year it was read."""
-        return self.as_of.year if self.as_of else None
 
     @property
     def accessed_text(self) -> str:
@@ -158,6 +155,7 @@ def cite(request, record) -> Citation:
         accessed=timezone.localdate(),
         register=settings.REGISTER_NAME,
         key=_KEY_UNSAFE.sub("-", f"{settings.REGISTER_SHORT_NAME}:{model_name}:{record.slug}"),
+        year=as_of.year if as_of else None,
         as_of=as_of,
         version_url=version_url,
     )

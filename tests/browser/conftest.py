@@ -62,9 +62,6 @@ def _import_seed():
         patch.setattr(search, "refresh_index", lambda *args, **kwargs: None)
         call_command("import_registry", SEED, verbosity=0, stdout=io.StringIO())
     search.rebuild_index()
-    from django.contrib.auth import get_user_model
-
-    get_user_model().objects.create_superuser("browser", "browser@example.org", ADMIN_PASSWORD)
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +124,29 @@ def _axe_source():
 
 
 @pytest.fixture(scope="module")
-def viewers(browser, site):
+def admin_session(site, django_db_blocker):
+    """The session cookie of a maintainer signed in with a second factor (tests/staff.py)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from tests.staff import sign_in
+
+    with django_db_blocker.unblock():
+        user = get_user_model().objects.create_superuser(
+            "browser", "browser@example.org", ADMIN_PASSWORD
+        )
+        client = Client()
+        sign_in(client, user)
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": site,
+    }
+
+
+@pytest.fixture(scope="module")
+def viewers(browser, site, request):
     """
     ``viewers["public"][width]`` for anonymous visitors; ``viewers["admin"][width]``
     (logged in as a maintainer) is opened on first use.
@@ -145,11 +164,7 @@ def viewers(browser, site):
             contexts.append(context)
             viewer = Viewer(context.new_page(), width)
             if login:
-                viewer.visit(site + "/admin/login/")
-                viewer.page.fill("#id_username", "browser")
-                viewer.page.fill("#id_password", ADMIN_PASSWORD)
-                viewer.page.click("[type=submit]")
-                viewer.page.wait_for_url(site + "/admin/")
+                context.add_cookies([request.getfixturevalue("admin_session")])
             result[width] = viewer
         return result
 
