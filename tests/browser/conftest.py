@@ -2,14 +2,13 @@
 A real browser for the page tests: Debian's Chromium driven by Playwright,
 against a live server holding the seed dataset.
 
-One browser per test session (per xdist worker), one page per viewport width,
-reused from test to test; the seed data is imported once per module. When
+One browser per test module, one page per viewport width, reused from test
+to test; the seed data is imported once per module. When
 /usr/bin/chromium is missing the tests are skipped with that reason
 (`.ci/run` installs it with apt).
 """
 
 import io
-import os
 from pathlib import Path
 
 import pytest
@@ -37,14 +36,16 @@ needs_chromium = pytest.mark.skipif(
     "to run the browser tests; .ci/run does this",
 )
 
-# Playwright's sync API keeps an asyncio loop running in this thread, and
-# Django refuses ORM calls from a thread with a running loop. The only ORM calls
-# made here are the fixtures' set-up and tear-down, never concurrent with a request.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")
+def browser(django_db_setup):
+    """
+    Chromium for one test module, stopped at the module's end: Playwright's
+    event loop running in this thread would make Django refuse the ORM calls of
+    the next modules. Started after the test database exists, and before the
+    seed import (``site``), so that the import's transaction and the tests'
+    belong to the same context (Django's connections are context-local).
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -65,11 +66,17 @@ def _import_seed():
 
 
 @pytest.fixture(scope="module")
-def site(django_db_setup, django_db_blocker):
+def site(browser, django_db_setup, django_db_blocker):
     """The seed dataset served by a live server; yields the server's base URL."""
     from pytest_django.live_server_helper import LiveServer
 
-    with django_db_blocker.unblock():
+    # Playwright's sync API keeps an asyncio loop running in this thread, and
+    # Django refuses ORM calls from a thread with a running loop. The only ORM
+    # calls made here are the fixtures' set-up and tear-down, never concurrent
+    # with a request; the variable is unset again when the module ends (a
+    # subprocess started by a later test must not inherit it).
+    with pytest.MonkeyPatch.context() as patch, django_db_blocker.unblock():
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         shared = connection.vendor == "sqlite" and connection.is_in_memory_db()
         if shared:
             # The server thread shares this in-memory connection: it sees the
