@@ -6,5 +6,6 @@ class RegistryConfig(AppConfig):
     verbose_name = "Register"
 
     def ready(self):
-        # Receivers: derived values, search index, the time a person signed in.
-        from . import search, session_limits, signals  # noqa: F401
+        # Receivers: derived values and the search index (signals), the time a
+        # person signed in (session_limits).
+        from . import session_limits, signals  # noqa: F401

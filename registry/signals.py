@@ -1,10 +1,27 @@
-"""Keep stored derived values (audit status) in step with the records they derive from."""
+"""
+The register's signal receivers, in one place: what must follow a record's
+save or delete.
+
+- Stored derived values: a system's and a deployment's audit status follow
+  their audits.
+- The search index: a saved record is re-indexed, with every record whose
+  text includes its name (``registry.search.index``).
+
+``RegistryConfig.ready()`` imports this module, which connects them. (The
+time a person signed in is stamped by ``session_limits``, next to the rule
+that reads it.)
+"""
 
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from . import types
 from .models import Audit, Deployment, System
+from .search import index as search_index
+from .search.documents import indexed_fields
+
+# Derived values ------------------------------------------------------------
 
 
 def refresh_audit_status_for(*, system_ids=(), deployment_ids=()):
@@ -35,3 +52,28 @@ def deployment_changed(sender, instance, raw=False, **kwargs):
     if raw or getattr(instance, "_defer_derived", False):
         return
     Deployment.objects.filter(pk=instance.pk).refresh_audit_status()
+
+
+# Search index --------------------------------------------------------------
+
+
+def record_saved(sender, instance, raw=False, update_fields=None, using="default", **kwargs):
+    if raw:  # fixtures: related rows may not exist yet; rebuild afterwards
+        return
+    if hasattr(instance, "skip_history_when_saving"):
+        # services.save_record sends post_save again once the links are set.
+        return
+    if update_fields is not None and not indexed_fields(sender) & set(update_fields):
+        return
+    search_index.record_saved(sender, instance.pk, using=using)
+
+
+def record_deleted(sender, instance, using="default", **kwargs):
+    search_index.record_removed(sender, instance.pk, using=using)
+
+
+for _model in types.MODELS:
+    post_save.connect(record_saved, sender=_model, dispatch_uid=f"search-saved-{_model.__name__}")
+    post_delete.connect(
+        record_deleted, sender=_model, dispatch_uid=f"search-deleted-{_model.__name__}"
+    )

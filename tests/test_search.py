@@ -16,6 +16,7 @@ from django.urls import reverse
 from registry import choices, search
 from registry.models import Agency, Deployment, System
 from registry.search import Term, parse_query
+from registry.search.documents import START, STOP
 from registry.types import TYPES
 from tests.factories import (
     AgencyFactory,
@@ -127,7 +128,7 @@ def test_the_results_page_says_when_a_query_was_cut(client):
 
 
 def test_highlight_escapes_text_and_marks_matches():
-    html = search.highlight(f"<b>{search.START}Clear{search.STOP}view{search.START}")
+    html = search.highlight(f"<b>{START}Clear{STOP}view{START}")
     assert html == "&lt;b&gt;<mark>Clear</mark>view"
 
 
@@ -138,7 +139,9 @@ def test_highlight_escapes_text_and_marks_matches():
 def backend(request, monkeypatch):
     """Each behaviour test runs on the database's full-text index and on the fallback."""
     if request.param == "contains":
-        monkeypatch.setattr(search, "backend_for", lambda connection: search.CONTAINS)
+        monkeypatch.setattr(
+            search.backends, "backend_for", lambda connection: search.backends.CONTAINS
+        )
     return request.param
 
 

@@ -1,0 +1,63 @@
+"""
+Any other database, or an SQLite without FTS5: every word ``icontains`` some
+searched field, and a match in a name ranks first. It needs no index, and
+reads every row: a fallback, not a production backend.
+"""
+
+from functools import reduce
+from operator import and_, or_
+
+from django.db.models import Case, FloatField, Q, Value, When
+
+from ... import types
+from ..documents import all_paths, exact_boost, published_lookups
+
+
+class ContainsBackend:
+    """Without a full-text index: every word ``icontains`` some field; names rank first."""
+
+    def install(self, schema_editor, models_):
+        pass
+
+    uninstall = install
+
+    def refresh(self, queryset):
+        pass
+
+    def remove(self, model, pks, using):
+        pass
+
+    @staticmethod
+    def condition(model, term, paths=None):
+        paths = paths if paths is not None else all_paths(model)
+        text = " ".join(term.words)
+        return reduce(
+            or_,
+            [Q(**{f"{p}__icontains": text}, **published_lookups(p)) for p in paths],
+        )
+
+    def filter(self, queryset, parsed):
+        model = queryset.model
+        for group in parsed.groups:
+            queryset = queryset.filter(reduce(or_, [self.condition(model, t) for t in group]))
+        for term in parsed.excluded:
+            queryset = queryset.exclude(self.condition(model, term))
+        return queryset
+
+    def search(self, queryset, parsed, *, snippets=False):
+        model = queryset.model
+        queryset = self.filter(queryset, parsed)
+        names = types.of(model).search["A"]
+        rank = Value(0.0, output_field=FloatField())
+        if parsed.groups:
+            in_names = [
+                reduce(or_, [self.condition(model, t, names) for t in g]) for g in parsed.groups
+            ]
+            rank = Case(
+                When(reduce(and_, in_names), then=Value(1.0)),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+        return queryset.annotate(
+            search_rank=rank + exact_boost(model, parsed), search_snippet=Value("")
+        )

@@ -1,0 +1,107 @@
+"""
+PostgreSQL: each record's ``search_vector`` column (GIN-indexed), weighted A
+(names), B (related names, places, publishers) and C (descriptions).
+
+Every field is indexed twice, with the ``simple`` configuration (exact words
+and prefixes, names in any language) and ``english`` (stems, so "audits" finds
+"audited"); each query word is looked up both ways.
+"""
+
+from functools import reduce
+from operator import and_, or_
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db.models import F, Value
+
+from ... import types
+from ..documents import START, STOP, WEIGHTS, all_paths, exact_boost, field_expression, joined_text
+from ..parser import ParsedQuery
+
+
+class PostgresBackend:
+    """A weighted ``tsvector`` per row; queries built as raw tsqueries from parsed words."""
+
+    def document(self, model):
+        spec = types.of(model).search
+        vectors = [
+            SearchVector(
+                *[field_expression(model, p) for p in spec[weight]], config=config, weight=weight
+            )
+            for weight in WEIGHTS
+            if spec[weight]
+            for config in ("simple", "english")
+        ]
+        return reduce(lambda a, b: a + b, vectors)
+
+    def install(self, schema_editor, models_):
+        for model in models_:
+            table = model._meta.db_table
+            schema_editor.execute(
+                f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} USING gin "
+                "(search_vector)"
+            )
+
+    def uninstall(self, schema_editor, models_):
+        for model in models_:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {model._meta.db_table}_search_gin")
+
+    def refresh(self, queryset):
+        queryset.update(search_vector=self.document(queryset.model))
+
+    def remove(self, model, pks, using):
+        """The vector is a column: it goes with its row."""
+
+    @staticmethod
+    def tsqueries(term):
+        """The term as a (simple, english) pair of tsqueries: prefix words, and stems."""
+        # Words are letters and digits only (WORD_RE), so quoting them is enough.
+        words = " <-> ".join(f"'{w}'" for w in term.words)
+        return (
+            SearchQuery(words + (":*" if term.prefix else ""), config="simple", search_type="raw"),
+            SearchQuery(words, config="english", search_type="raw"),
+        )
+
+    def query(self, parsed, configs=(0, 1)):
+        """The whole query; ``configs=(0,)`` or ``(1,)``: its words one way only."""
+        clauses = [
+            reduce(or_, [self.tsqueries(t)[c] for t in group for c in configs])
+            for group in parsed.groups
+        ]
+        # ~(a | b) as ~a & ~b: Django negates single SearchQuery objects only.
+        clauses += [~self.tsqueries(t)[c] for t in parsed.excluded for c in configs]
+        return reduce(and_, clauses)
+
+    def rank(self, parsed):
+        if not parsed.groups:
+            return Value(0.0)
+        # Ranked once per configuration: ts_rank() scores "'x':* | 'x'" (the same
+        # lexeme as a prefix and as a stem) as zero.
+        positive = ParsedQuery(groups=parsed.groups)
+        return SearchRank(F("search_vector"), self.query(positive, (0,))) + SearchRank(
+            F("search_vector"), self.query(positive, (1,))
+        )
+
+    def filter(self, queryset, parsed):
+        return queryset.filter(search_vector=self.query(parsed))
+
+    def search(self, queryset, parsed, *, snippets=False):
+        query = self.query(parsed)
+        queryset = queryset.filter(search_vector=query)
+        rank = self.rank(parsed) + exact_boost(queryset.model, parsed)
+        queryset = queryset.annotate(search_rank=rank)
+        if snippets:
+            text = joined_text(queryset.model, all_paths(queryset.model))
+            queryset = queryset.annotate(
+                search_snippet=SearchHeadline(
+                    text,
+                    query,
+                    config="english",
+                    start_sel=START,
+                    stop_sel=STOP,
+                    max_fragments=2,
+                    max_words=20,
+                    min_words=8,
+                    fragment_delimiter=" … ",
+                )
+            )
+        return queryset
