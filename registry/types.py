@@ -207,6 +207,20 @@ _BY_MODEL_NAME = {record_type.model_name: record_type for record_type in RECORD_
 MODELS: tuple[type[models.Model], ...] = tuple(record_type.model for record_type in RECORD_TYPES)
 
 
+class RecordTypeConverter:
+    """``<record_type:type>`` in URLs: one of the record types' URL segments."""
+
+    regex = "|".join(TYPES)
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        if value not in TYPES:
+            raise ValueError(value)
+        return value
+
+
 def of(obj_or_model) -> RecordType:
     """The type of a record or of a record model (KeyError for anything else)."""
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)

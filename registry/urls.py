@@ -2,11 +2,13 @@
 
 from django.urls import path, register_converter
 
-from . import bulk, changes, place_views, places, suggestions, types, views
+from . import bulk, place_views, places, suggestions, types, views
+from .changes import feeds as change_feeds
+from .changes import views as change_views
 
 app_name = "registry"
 
-register_converter(changes.RecordTypeConverter, "record_type")
+register_converter(types.RecordTypeConverter, "record_type")
 register_converter(places.PlaceKeyConverter, "place")
 
 urlpatterns = [
@@ -33,16 +35,16 @@ urlpatterns = [
     # Curation: suggestions, public history and its Atom feeds.
     path("suggest/", suggestions.suggest, name="suggest"),
     path("suggest/done/<str:token>/", suggestions.suggest_done, name="suggest-done"),
-    path("changes/", changes.changes_list, name="changes"),
-    path("changes/feed/", changes.ChangesFeed(), name="changes-feed"),
+    path("changes/", change_views.changes_list, name="changes"),
+    path("changes/feed/", change_feeds.ChangesFeed(), name="changes-feed"),
     path(
         "<record_type:type>/<slug:slug>/history/",
-        changes.record_history,
+        change_views.record_history,
         name="record-history",
     ),
     path(
         "<record_type:type>/<slug:slug>/history/feed/",
-        changes.RecordHistoryFeed(),
+        change_feeds.RecordHistoryFeed(),
         name="record-history-feed",
     ),
     # Bulk data: the whole published register, its licence and how to cite it.

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registry import choices
-from registry.changes import CHANGES_PAGE_SIZE, history_feed_url, history_url, public_changes
+from registry.changes import history_feed_url, history_url, public_changes
+from registry.changes.views import CHANGES_PAGE_SIZE
 from tests.factories import (
     AgencyFactory,
     AuditFactory,

@@ -1,5 +1,5 @@
 """
-The register's public history: what changed in public records, and when.
+The selector of public changes, and what a change looks like.
 
 A historical row (django-simple-history) is a *public change* when the record
 was published in it, or when it is the retraction itself (shown with the
@@ -24,44 +24,20 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django import forms
-from django.conf import settings
-from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import capfirst
 
-from . import choices, dates
-from .fields import MultiChoiceField
-from .types import MODELS, RECORD_TYPES, TYPES, by_model_name, of
+from .. import choices, dates
+from ..fields import MultiChoiceField
+from ..types import MODELS, by_model_name, of
 
 # Never shown as a changed field: publication is shown as the change itself.
 _NOT_FIELDS = {"id", "state", "public_note", "history_change_reason"}
 _LABELS = {"last_verified": "Verified", "slug": "Permanent id"}
 _PUBLIC_STATES = (choices.State.PUBLISHED, choices.State.RETRACTED)
-
-CHANGES_PAGE_SIZE = 50
-FEED_LENGTH = 50
-
-
-class RecordTypeConverter:
-    """``<record_type:type>`` in URLs: one of the record types' URL segments."""
-
-    regex = "|".join(TYPES)
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        if value not in TYPES:
-            raise ValueError(value)
-        return value
 
 
 def history_url(record) -> str:
@@ -408,134 +384,3 @@ def _shown(f, row, live) -> str:
         precision = getattr(row, f"{f.name}_precision", choices.DatePrecision.DAY)
         return dates.humanize(value, precision)
     return str(value)
-
-
-# -- Views --------------------------------------------------------------------
-
-
-class ChangesFilterForm(forms.Form):
-    type = forms.ChoiceField(
-        required=False,
-        choices=[("", "All records")]
-        + [(t.model_name, capfirst(t.noun_plural)) for t in RECORD_TYPES],
-        error_messages={
-            "invalid_choice": "“%(value)s” is not a record type. Choose one of: "
-            + ", ".join(t.model_name for t in RECORD_TYPES)
-            + "."
-        },
-    )
-
-    def changes(self):
-        chosen = self.cleaned_data.get("type")
-        return public_changes(types=[chosen] if chosen else None)
-
-
-def changes_list(request):
-    """/changes/: recent published changes across the register, filterable by type."""
-    form = ChangesFilterForm(request.GET)
-    if not form.is_valid():
-        return render(
-            request, "registry/changes.html", {"form": form, "page_obj": None}, status=400
-        )
-    page_obj = Paginator(form.changes(), CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
-    chosen = form.cleaned_data["type"]
-    return render(
-        request,
-        "registry/changes.html",
-        {
-            "form": form,
-            "page_obj": page_obj,
-            "changes": page_obj.object_list,
-            "chosen_type": chosen,
-            "type_choices": form.fields["type"].choices[1:],
-        },
-    )
-
-
-def _public_record(type, slug):
-    record_type = TYPES.get(type)
-    if record_type is None:
-        raise Http404("No such record type.")
-    return get_object_or_404(record_type.model.objects.public(), slug=slug)
-
-
-def record_history(request, type, slug):
-    """/<type>/<slug>/history/: every public change of one record."""
-    record = _public_record(type, slug)
-    page_obj = Paginator(public_changes(record=record), CHANGES_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "registry/changes_record.html",
-        {
-            "record": record,
-            "page_obj": page_obj,
-            "changes": page_obj.object_list,
-            "feed_url": history_feed_url(record),
-        },
-    )
-
-
-# -- Atom feeds ---------------------------------------------------------------
-
-
-class ChangesFeed(Feed):
-    """/changes/feed/: the same changes as /changes/ (``?type=`` too), as Atom."""
-
-    feed_type = Atom1Feed
-    description_template = "registry/changes_feed_entry.html"
-
-    def get_object(self, request, *args, **kwargs):
-        form = ChangesFilterForm(request.GET)
-        # An unknown type is not a 500 and not silently "all": it is not found.
-        if not form.is_valid():
-            raise Http404("Unknown record type.")
-        return form.cleaned_data["type"] or None
-
-    def title(self, chosen):
-        if chosen:
-            plural = by_model_name(chosen).noun_plural
-            return f"{settings.REGISTER_NAME}: changes to {plural}"
-        return f"{settings.REGISTER_NAME}: recent changes"
-
-    def subtitle(self, chosen):
-        return "Published changes to the register's public records."
-
-    def link(self, chosen):
-        url = reverse("registry:changes")
-        return f"{url}?type={chosen}" if chosen else url
-
-    def items(self, chosen):
-        return public_changes(types=[chosen] if chosen else None)[:FEED_LENGTH]
-
-    def item_title(self, change):
-        return f"{change.event_label}: {change.type_label} “{change.record}”"
-
-    def item_link(self, change):
-        return change.get_absolute_url()
-
-    def item_pubdate(self, change):
-        return change.date
-
-    def item_updateddate(self, change):
-        return change.date
-
-
-class RecordHistoryFeed(ChangesFeed):
-    """/<type>/<slug>/history/feed/: one record's public changes, as Atom."""
-
-    def get_object(self, request, type, slug):
-        return _public_record(type, slug)
-
-    def title(self, record):
-        return f"{settings.REGISTER_NAME}: changes to {record}"
-
-    def subtitle(self, record):
-        return f"Published changes to the {record._meta.verbose_name} “{record}”."
-
-    def link(self, record):
-        return history_url(record)
-
-    def items(self, record):
-        return public_changes(record=record)[:FEED_LENGTH]
