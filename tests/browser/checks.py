@@ -39,6 +39,8 @@ RECORD_PAGES = [
     "deployment-list-filtered",
     *(f"{name}-detail" for name in RECORD_MODELS),
 ]
+#: The place pages of every level (with their maps, charts and scorecards).
+PLACE_PAGES = ["places", "place-country", "place-region", "place-locality", "agency-scorecard"]
 OTHER_PAGES = [
     "home",
     "search",
@@ -78,6 +80,13 @@ def page_path(name):
         "suggest": lambda: reverse("registry:suggest"),
         "not-found": lambda: "/no-such-page/",
         "admin-login": lambda: reverse("admin:login"),
+        "places": lambda: reverse("registry:places"),
+        "place-country": lambda: reverse("registry:place", kwargs={"key": "us"}),
+        "place-region": lambda: reverse("registry:place", kwargs={"key": "us/ca"}),
+        "place-locality": lambda: reverse("registry:place", kwargs={"key": "us/ca/oakland"}),
+        "agency-scorecard": lambda: reverse(
+            "registry:agency-scorecard", kwargs={"slug": "metropolitan-police-service"}
+        ),
         "admin-changelist": lambda: reverse("admin:registry_deployment_changelist"),
         "admin-changeform": lambda: reverse(
             "admin:registry_deployment_change", args=[deployment.pk]
@@ -107,7 +116,17 @@ def skip_link_moves_focus(page):
     )
 
 
-def problems_at(viewer, url, *, allowed_rules=frozenset()):
+#: From this width on, the short tables of place pages (figures, charts,
+#: scorecards) show every column without scrolling sideways; narrower, a long
+#: word may make one scroll inside its own labelled box.
+FIT_FROM = 360
+CLIPPED_TABLES = """() => Array.from(document.querySelectorAll('.table-scroll'))
+    .filter(box => box.scrollWidth > box.clientWidth + 1)
+    .map(box => `${box.querySelector('caption').textContent.trim()}: `
+                + `${box.scrollWidth} px in a ${box.clientWidth} px box`)"""
+
+
+def problems_at(viewer, url, *, allowed_rules=frozenset(), tables_fit=False):
     """What is wrong with the page at ``url`` at this viewer's width, as sentences."""
     expected_status = 404 if url.endswith("/no-such-page/") else 200
     response = viewer.visit(url, expected_status)
@@ -118,6 +137,9 @@ def problems_at(viewer, url, *, allowed_rules=frozenset()):
     overflow = viewer.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if overflow[0] > overflow[1]:
         problems.append(f"{width}px: {overflow[0]} px wide, wider than the {overflow[1]} px window")
+    if tables_fit and width >= FIT_FROM:
+        for clipped in viewer.page.evaluate(CLIPPED_TABLES):
+            problems.append(f"{width}px: a column is out of sight in the table {clipped}")
     if not skip_link_moves_focus(viewer.page):
         problems.append(f"{width}px: the skip link does not move focus")
     # axe-core is already in the page (an init script, see conftest.viewers).
@@ -132,9 +154,10 @@ def problems_at(viewer, url, *, allowed_rules=frozenset()):
     return problems
 
 
-def check_page(viewers, site, name, *, who="public", allowed_rules=frozenset()):
+def check_page(viewers, site, name, *, who="public", allowed_rules=frozenset(), tables_fit=False):
     url = site + page_path(name)
     problems = []
     for width in WIDTHS:
-        problems += problems_at(viewers[who][width], url, allowed_rules=allowed_rules)
+        viewer = viewers[who][width]
+        problems += problems_at(viewer, url, allowed_rules=allowed_rules, tables_fit=tables_fit)
     assert not problems, f"{url}:\n" + "\n".join(problems)

@@ -1,8 +1,12 @@
-"""The lists (plain and filtered) and a record page of each type, in Chromium at four widths."""
+"""
+The lists (plain and filtered), a record page of each type, and the place
+pages (places, a country, a region, a locality, an agency's scorecard: maps,
+charts, scorecards), in Chromium at four widths.
+"""
 
 import pytest
 
-from .checks import RECORD_PAGES, check_page
+from .checks import PLACE_PAGES, RECORD_PAGES, check_page
 from .conftest import needs_chromium
 
 pytestmark = [needs_chromium, pytest.mark.browser, pytest.mark.django_db]
@@ -11,3 +15,8 @@ pytestmark = [needs_chromium, pytest.mark.browser, pytest.mark.django_db]
 @pytest.mark.parametrize("name", RECORD_PAGES)
 def test_record_page(viewers, site, name):
     check_page(viewers, site, name)
+
+
+@pytest.mark.parametrize("name", PLACE_PAGES)
+def test_place_page(viewers, site, name):
+    check_page(viewers, site, name, tables_fit=True)
