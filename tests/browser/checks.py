@@ -6,6 +6,8 @@ no horizontal scrolling (WCAG 1.4.10 reflow), no console error (CSP violations
 are reported there), and a skip link that moves keyboard focus.
 """
 
+from urllib.parse import urlsplit
+
 from django.urls import reverse
 
 from registry.models import Agency, Audit, Deployment, Policy, Source, System, Vendor
@@ -19,12 +21,6 @@ AXE_OPTIONS = {
     },
     "resultTypes": ["violations"],
 }
-#: Known violations in the admin, left to the curation work of issue 11
-#: ("Admin accessibility"): unnamed autocomplete boxes (label, list,
-#: aria-input-field-name) and 20 px filter links (target-size). Any other rule
-#: failing on an admin page fails the test; remove these as they are fixed.
-KNOWN_ADMIN_VIOLATIONS = {"label", "list", "aria-input-field-name", "target-size"}
-
 RECORD_MODELS = {
     "agency": Agency,
     "deployment": Deployment,
@@ -53,7 +49,19 @@ OTHER_PAGES = [
     "not-found",
     "admin-login",
 ]
-ADMIN_PAGES = ["admin-changelist", "admin-changeform", "admin-needs-attention"]
+#: The admin pages used in curation: the index, the change lists (with their
+#: filter sidebar) and change forms of the records most edited, Needs
+#: attention, proposed revisions and an import page.
+ADMIN_RECORDS = ["deployment", "agency", "policy", "audit"]
+ADMIN_PAGES = [
+    "admin-index",
+    *(f"admin-{name}-changelist" for name in ADMIN_RECORDS),
+    *(f"admin-{name}-change" for name in ADMIN_RECORDS),
+    "admin-deployment-add",
+    "admin-needs-attention",
+    "admin-revisions",
+    "admin-import",
+]
 
 
 def page_path(name):
@@ -63,6 +71,12 @@ def page_path(name):
         return model.objects.public().order_by("pk").first().get_absolute_url()
     if name.endswith("-list"):
         return reverse(f"registry:{name}")
+    if name.startswith("admin-") and name.endswith(("-changelist", "-change", "-add")):
+        _admin, model_name, view = name.split("-")
+        if view != "change":
+            return reverse(f"admin:registry_{model_name}_{view}")
+        obj = RECORD_MODELS[model_name].objects.public().order_by("pk").first()
+        return reverse(f"admin:registry_{model_name}_change", args=[obj.pk])
     deployment = Deployment.objects.public().order_by("pk").first()
     return {
         "home": lambda: reverse("registry:home"),
@@ -87,11 +101,10 @@ def page_path(name):
         "agency-scorecard": lambda: reverse(
             "registry:agency-scorecard", kwargs={"slug": "metropolitan-police-service"}
         ),
-        "admin-changelist": lambda: reverse("admin:registry_deployment_changelist"),
-        "admin-changeform": lambda: reverse(
-            "admin:registry_deployment_change", args=[deployment.pk]
-        ),
+        "admin-index": lambda: reverse("admin:index"),
         "admin-needs-attention": lambda: reverse("admin:registry_needs_attention"),
+        "admin-revisions": lambda: reverse("admin:registry_revision_changelist"),
+        "admin-import": lambda: reverse("federal-import"),
     }[name]()
 
 
@@ -134,6 +147,10 @@ def problems_at(viewer, url, *, allowed_rules=frozenset(), tables_fit=False):
     width = viewer.width
     if response.status != expected_status:
         problems.append(f"{width}px: HTTP {response.status}")
+    # A page that redirects elsewhere (the admin's sign-in page when the
+    # session is gone) would be checked in place of the one named.
+    if urlsplit(viewer.page.url).path != urlsplit(url).path:
+        problems.append(f"{width}px: redirected to {viewer.page.url}")
     overflow = viewer.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if overflow[0] > overflow[1]:
         problems.append(f"{width}px: {overflow[0]} px wide, wider than the {overflow[1]} px window")

@@ -1,0 +1,19 @@
+"""
+The admin pages used in curation, signed in as a maintainer, in Chromium at
+four widths: the same checks as the public pages (axe WCAG 2.2 A/AA, reflow,
+console errors, which include the strict CSP's refusals, skip link).
+"""
+
+import pytest
+
+from .checks import ADMIN_PAGES, check_page
+from .conftest import needs_chromium
+
+pytestmark = [needs_chromium, pytest.mark.browser, pytest.mark.django_db]
+
+
+@pytest.mark.parametrize("name", ADMIN_PAGES)
+def test_admin_page(admin_session, viewers, site, name):
+    # admin_session is named here so that the maintainer is created once for
+    # the module, not inside the first test's transaction (rolled back after it).
+    check_page(viewers, site, name, who="admin")
