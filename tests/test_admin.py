@@ -778,6 +778,35 @@ def test_needs_attention_lists_each_kind_of_problem(admin_client, healthy):
     assert reverse("admin:registry_vendor_change", args=[unsourced.pk]) in response.text
 
 
+def test_needs_attention_summarises_records_not_verified_for_a_year(admin_client, healthy):
+    """
+    Every record ages into "not verified": the section gives counts per type
+    with links to the change list, and only the few longest unchecked.
+    """
+    from registry.admin.attention import SUMMARY_ROWS
+
+    today = timezone.localdate()
+    never = factories.AgencyFactory.create_batch(4, last_verified=None)
+    stale = [
+        factories.AgencyFactory(last_verified=today - datetime.timedelta(days=400 + n))
+        for n in range(3)
+    ]
+    response, sections = _attention(admin_client)
+
+    (group,) = [g for g in sections["unverified"].groups if g.model is models.Agency]
+    assert group.count == 7
+    assert [(part.label, part.count) for part in group.parts] == [
+        ("never verified", 4),
+        ("last verified over 12 months ago", 3),
+    ]
+    # The longest unchecked first: never verified, then the oldest check.
+    assert [obj for obj, _url in group.rows] == [*never, stale[2]][:SUMMARY_ROWS]
+    assert "4 never verified" in response.text
+    for part, expected in zip(group.parts, (never, stale), strict=True):
+        changelist = admin_client.get(part.changelist_url)
+        assert set(changelist.context["cl"].result_list) == set(expected)
+
+
 def test_needs_attention_leaves_out_healthy_and_unpublished_records(admin_client, healthy):
     deployment, policy = healthy
     factories.VendorFactory(sources=[], state=State.DRAFT)

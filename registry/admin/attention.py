@@ -4,11 +4,17 @@
 Each check is a QuerySet over published records (what the public reads), plus
 suggestions waiting for triage. Every section costs two queries per model (a
 count and the first rows), however many problems there are.
+
+"Not verified for 12 months" grows with the whole register (every record ages
+into it), so it is summarised rather than listed: per record type, how many
+were never verified and how many over a year ago, each a link to the change
+list filtered to them, and the few longest unchecked to start with.
 """
 
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +32,17 @@ from ..types import MODELS
 from .base import verification_due_date
 
 ROWS_PER_GROUP = 20
+#: Rows shown per record type in a summarised section (the longest unchecked).
+SUMMARY_ROWS = 5
+
+
+@dataclass
+class Part:
+    """One share of a group's count, with the change list filtered to it."""
+
+    label: str
+    count: int
+    changelist_url: str
 
 
 @dataclass
@@ -36,6 +53,7 @@ class Group:
     count: int
     rows: list
     changelist_url: str
+    parts: list[Part] = field(default_factory=list)
 
     @property
     def label(self):
@@ -52,6 +70,8 @@ class Section:
     title: str
     explanation: str
     groups: list[Group] = field(default_factory=list)
+    #: Counts per kind and the longest unchecked, rather than a list of records.
+    summary: bool = False
 
     @property
     def count(self):
@@ -81,6 +101,39 @@ def display_queryset(model):
     return model.objects.select_related(*relations) if relations else model.objects.all()
 
 
+def _changelist_url(model, params):
+    url = reverse(f"admin:registry_{model._meta.model_name}_changelist")
+    return f"{url}?{urlencode(params)}"
+
+
+def _unverified_group(model, queryset, params):
+    """How many were never verified and how many over a year ago; the oldest first."""
+    due = verification_due_date()
+    counts = queryset.aggregate(
+        never=Count("pk", filter=Q(last_verified__isnull=True)),
+        stale=Count("pk", filter=Q(last_verified__lt=due)),
+    )
+    oldest = queryset.order_by(F("last_verified").asc(nulls_first=True), "pk")
+    rows = [
+        (obj, reverse(f"admin:registry_{model._meta.model_name}_change", args=[obj.pk]))
+        for obj in oldest[:SUMMARY_ROWS]
+    ]
+    parts = [
+        Part(
+            "never verified",
+            counts["never"],
+            _changelist_url(model, {**params, "verified": "never"}),
+        ),
+        Part(
+            "last verified over 12 months ago",
+            counts["stale"],
+            _changelist_url(model, {**params, "verified": "stale"}),
+        ),
+    ]
+    total = counts["never"] + counts["stale"]
+    return Group(model, total, rows, _changelist_url(model, {**params, "verified": "due"}), parts)
+
+
 def _group(model, queryset, params):
     url = reverse(f"admin:registry_{model._meta.model_name}_changelist")
     rows = [
@@ -106,7 +159,8 @@ def needs_attention(user) -> list[Section]:
         "unverified",
         "Not verified for 12 months",
         "Published records never re-checked against their sources, or last checked "
-        "over a year ago.",
+        "over a year ago: how many of each type, and the longest unchecked to start with.",
+        summary=True,
     )
     for model in MODELS:
         if not visible(model):
@@ -116,9 +170,7 @@ def needs_attention(user) -> list[Section]:
             unsourced.groups.append(
                 _group(model, base.unsourced(), {**published, "sources": "none"})
             )
-        unverified.groups.append(
-            _group(model, not_verified(base), {**published, "verified": "due"})
-        )
+        unverified.groups.append(_unverified_group(model, not_verified(base), published))
 
     unaudited = Section(
         "unaudited",

@@ -57,6 +57,7 @@ class VerifiedFilter(admin.SimpleListFilter):
         return [
             ("due", "Never, or over 12 months ago"),
             ("never", "Never"),
+            ("stale", "Over 12 months ago"),
             ("recent", "In the last 12 months"),
         ]
 
@@ -68,6 +69,8 @@ class VerifiedFilter(admin.SimpleListFilter):
             )
         if self.value() == "never":
             return queryset.filter(last_verified__isnull=True)
+        if self.value() == "stale":
+            return queryset.filter(last_verified__lt=due)
         if self.value() == "recent":
             return queryset.filter(last_verified__gte=due)
         return queryset
