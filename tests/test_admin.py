@@ -778,6 +778,22 @@ def test_needs_attention_lists_each_kind_of_problem(admin_client, healthy):
     assert reverse("admin:registry_vendor_change", args=[unsourced.pk]) in response.text
 
 
+def test_change_lists_show_dates_at_their_precision(admin_client):
+    factories.DeploymentFactory(
+        started=datetime.date(2011, 1, 1), started_precision=choices.DatePrecision.YEAR
+    )
+    factories.AuditFactory(
+        published=datetime.date(2019, 5, 1), published_precision=choices.DatePrecision.MONTH
+    )
+    deployments = admin_client.get(reverse("admin:registry_deployment_changelist"))
+    audits = admin_client.get(reverse("admin:registry_audit_changelist"))
+    assert '<td class="field-started">2011</td>' in deployments.text
+    assert "Jan. 1, 2011" not in deployments.text
+    assert '<td class="field-published">May 2019</td>' in audits.text
+    # Still sortable by the date itself.
+    assert 'class="sortable column-started' in deployments.text
+
+
 def test_needs_attention_summarises_records_not_verified_for_a_year(admin_client, healthy):
     """
     Every record ages into "not verified": the section gives counts per type

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from .. import revisions, workflow
+from .. import dates, revisions, workflow
 from ..choices import State, SuggestionState
 from ..fields import MultiChoiceField
 from ..models import Suggestion
@@ -92,6 +92,18 @@ class SourcesFilter(admin.SimpleListFilter):
         return queryset
 
 
+def partial_date_column(model, name):
+    """A change-list column showing a date at its precision: "2011", "May 2019"."""
+    field = model._meta.get_field(name)
+
+    @admin.display(description=field.verbose_name, ordering=name, empty_value="-")
+    def column(obj):
+        return dates.humanize(getattr(obj, name), getattr(obj, f"{name}_precision")) or None
+
+    column.__name__ = name
+    return column
+
+
 class RecordAdmin(SimpleHistoryAdmin):
     """Base admin of the seven record models."""
 
@@ -108,6 +120,19 @@ class RecordAdmin(SimpleHistoryAdmin):
 
     #: Does the model have a ``sources`` many-to-many (every record but Source)?
     has_sources = True
+
+    def get_list_display(self, request):
+        """Dates kept with a precision (``started`` and ``started_precision``) show at it."""
+        names = {field.name for field in self.model._meta.get_fields()}
+        # The same function every time: the change list finds its sortable
+        # columns by comparing get_list_display()'s items.
+        columns = self.__dict__.setdefault("_partial_date_columns", {})
+        return [
+            columns.setdefault(item, partial_date_column(self.model, item))
+            if isinstance(item, str) and f"{item}_precision" in names
+            else item
+            for item in super().get_list_display(request)
+        ]
 
     # --- Form, fieldsets and permissions -------------------------------------
 
