@@ -351,6 +351,21 @@ def test_editor_is_not_offered_published_or_retracted_states(editor_client):
     assert choices_offered == [State.DRAFT, State.IN_REVIEW]
 
 
+def test_a_new_deployment_without_an_id_gets_one_from_its_agency_and_system(admin_client):
+    agency = factories.AgencyFactory(slug="synthetic-police")
+    system = factories.SystemFactory(slug="synthetic-face-search")
+    factories.DeploymentFactory(slug="synthetic-police-synthetic-face-search")
+    data = {"agency": agency.pk, "system": system.pk, "state": State.DRAFT, "slug": ""}
+
+    response = admin_client.post(_url("deployment", "add"), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    created = models.Deployment.objects.get(agency=agency, state=State.DRAFT)
+    assert created.slug == "synthetic-police-synthetic-face-search-2"
+    refused = admin_client.post(_url("deployment", "add"), {"state": State.DRAFT, "slug": ""})
+    assert "Give an id, or choose the agency and the system" in refused.text
+
+
 def test_editor_cannot_add_a_published_record(editor_client):
     response = editor_client.post(
         _url("vendor", "add"),

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db.models.signals import post_save
+from django.utils.text import slugify
 from simple_history.utils import get_m2m_reverse_field_name
 
 from .. import workflow
@@ -200,6 +201,41 @@ class RecordAdminForm(EditConflictMixin, forms.ModelForm):
             raw=False,
             using=instance._state.db,
         )
+
+
+class DeploymentAdminForm(RecordAdminForm):
+    """
+    A deployment has no title to make its id from (the admin's prepopulated
+    ids need a text field): left empty, the id is made from the agency's and
+    the system's ids, e.g. ``nypd-clearview-ai``, numbered when taken.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields and not self.instance.pk:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = (
+                "Permanent id and URL of the record. Leave empty to make it from the "
+                "agency's and the system's ids."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        agency, system = cleaned.get("agency"), cleaned.get("system")
+        if "slug" in self.fields and not cleaned.get("slug") and agency and system:
+            cleaned["slug"] = self._free_slug(slugify(f"{agency.slug}-{system.slug}"))
+        elif "slug" in self.fields and not cleaned.get("slug") and not self.has_error("slug"):
+            self.add_error("slug", "Give an id, or choose the agency and the system to make one.")
+        return cleaned
+
+    def _free_slug(self, base):
+        model = self._meta.model
+        base = base[:110].strip("-")
+        taken = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+        slug, number = base, 2
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        return slug
 
 
 class WorkflowActionForm(forms.Form):

@@ -5,6 +5,7 @@ from django.contrib import admin
 from ..models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 from .attention import expired_in_force
 from .base import RecordAdmin, SourcesFilter, VerifiedFilter
+from .forms import DeploymentAdminForm
 
 PROVENANCE = ("Provenance", {"fields": ["sources"]})
 AUDIT_STATUS = (
@@ -140,6 +141,7 @@ class AgencyAdmin(RecordAdmin):
 
 @admin.register(Deployment)
 class DeploymentAdmin(RecordAdmin):
+    form = DeploymentAdminForm
     list_display = [
         "__str__",
         "status",

@@ -5,6 +5,7 @@ console errors, which include the strict CSP's refusals, skip link).
 """
 
 import pytest
+from django.urls import reverse
 
 from .checks import ADMIN_PAGES, check_page
 from .conftest import needs_chromium
@@ -17,3 +18,15 @@ def test_admin_page(admin_session, viewers, site, name):
     # admin_session is named here so that the maintainer is created once for
     # the module, not inside the first test's transaction (rolled back after it).
     check_page(viewers, site, name, who="admin")
+
+
+@pytest.mark.parametrize(("model_name", "title_field"), [("agency", "name"), ("policy", "title")])
+def test_ids_are_filled_in_from_the_title(admin_session, viewers, site, model_name, title_field):
+    """The admin's prepopulated ids run under the site's CSP (its scripts are files)."""
+    viewer = viewers["admin"][1280]
+    viewer.visit(site + reverse(f"admin:registry_{model_name}_add"))
+    viewer.page.locator(f"#id_{title_field}").press_sequentially(
+        "Synthetic Police of Saint-Étienne"
+    )
+    assert viewer.page.input_value("#id_slug") == "synthetic-police-of-saint-etienne"
+    assert not viewer.errors
