@@ -15,7 +15,8 @@ Both packages are by Mike Bostock under the ISC licence (notice kept in
 
 Steps: decode the TopoJSON arcs; project the world with the Equal Earth
 projection (equal-area, so shading is not distorted by area) to 960 px wide;
-leave out Antarctica; simplify each shared arc once (Douglas-Peucker, tolerance ``TOLERANCE`` px,
+leave out Antarctica; cut the rings that cross the antimeridian into their
+pieces on either side; simplify each shared arc once (Douglas-Peucker, tolerance ``TOLERANCE`` px,
 so neighbours keep a common border); drop rings smaller than ``MIN_AREA`` px²;
 write one SVG path per country (ISO 3166-1 alpha-2, from the numeric code via
 pycountry) or state (ISO 3166-2, from its name) with whole-pixel coordinates,
@@ -108,7 +109,25 @@ def area(points):
     )
 
 
-def path_data(geometry, arcs, min_area):
+def split_at_antimeridian(points, max_jump):
+    """
+    The pieces of a ring on either side of the antimeridian (Russia's Chukotka,
+    Fiji): drawn as one ring, its jump from one edge of the map to the other
+    would be a line across the world.
+    """
+    jumps = [i for i in range(len(points)) if abs(points[i][0] - points[i - 1][0]) > max_jump]
+    if not jumps:
+        return [points]
+    rotated = points[jumps[0] :] + points[: jumps[0]]
+    pieces = [[rotated[0]]]
+    for previous, point in zip(rotated, rotated[1:], strict=False):
+        if abs(point[0] - previous[0]) > max_jump:
+            pieces.append([])
+        pieces[-1].append(point)
+    return [piece for piece in pieces if len(piece) >= 3]
+
+
+def path_data(geometry, arcs, min_area, max_jump):
     polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
     out = []
     for polygon in polygons:
@@ -117,11 +136,12 @@ def path_data(geometry, arcs, min_area):
             deduped = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
             if len(deduped) < 4 or area(deduped) < min_area:
                 continue
-            first, *rest = deduped
-            steps = [
-                f"l{x2 - x1} {y2 - y1}" for (x1, y1), (x2, y2) in zip(deduped, rest, strict=False)
-            ]
-            out.append(f"M{first[0]} {first[1]}" + "".join(steps) + "z")
+            for piece in split_at_antimeridian(deduped, max_jump):
+                first, *rest = piece
+                steps = [
+                    f"l{x2 - x1} {y2 - y1}" for (x1, y1), (x2, y2) in zip(piece, rest, strict=False)
+                ]
+                out.append(f"M{first[0]} {first[1]}" + "".join(steps) + "z")
     return "".join(out)
 
 
@@ -146,7 +166,7 @@ def equal_earth(width):
                               (top - raw(lon, lat)[1]) * scale)), 2 * top * scale  # fmt: skip
 
 
-def build(topology, object_name, project, kind, code_of, height):
+def build(topology, object_name, project, kind, code_of, height, width):
     arcs = [simplify(arc, TOLERANCE[kind]) for arc in decode_arcs(topology, project)]
     shapes = []
     for geometry in topology["objects"][object_name]["geometries"]:
@@ -155,7 +175,7 @@ def build(topology, object_name, project, kind, code_of, height):
         code = code_of(geometry)
         if code in SKIP:
             continue
-        d = path_data(geometry, arcs, MIN_AREA[kind])
+        d = path_data(geometry, arcs, MIN_AREA[kind], max_jump=width / 2)
         if d:
             shapes.append({"code": code, "name": geometry["properties"]["name"], "d": d})
     shapes.sort(key=lambda s: (s["code"] or "~", s["name"]))
@@ -181,12 +201,12 @@ def main(node_modules):
     node_modules = Path(node_modules)
     world = json.loads((node_modules / "world-atlas" / "countries-110m.json").read_text())
     project, height = equal_earth(WORLD_WIDTH)
-    data = build(world, "countries", project, "world", world_code, height)
+    data = build(world, "countries", project, "world", world_code, height, WORLD_WIDTH)
     data["width"] = WORLD_WIDTH
     write("world.json", data)
 
     us = json.loads((node_modules / "us-atlas" / "states-albers-10m.json").read_text())
-    data = build(us, "states", lambda x, y: (x, y), "us", us_code, 610)
+    data = build(us, "states", lambda x, y: (x, y), "us", us_code, 610, 975)
     data["width"] = 975
     write("us-states.json", data)
 

@@ -198,3 +198,12 @@ def test_html_is_compressed_with_the_breach_padding(client, audited):
     assert body[3] & 0x08, "no FNAME padding in the gzip header"
     assert b"<table" in gzip.decompress(body)
     assert len(body) < len(client.get(url).content) / 3
+
+
+def test_the_main_navigation_leads_to_the_places(client):
+    # "Does my city use face recognition?" starts from a place: the map, the
+    # countries, regions and localities are one step away from every page.
+    nav = html_of(client, reverse("registry:methodology")).split('aria-label="Main"')[1]
+    assert f'<a href="{reverse("registry:places")}">Places</a>' in nav.split("</nav>")[0]
+    place_page = html_of(client, reverse("registry:places"))
+    assert f'<a href="{reverse("registry:places")}" aria-current="page">Places</a>' in place_page
