@@ -19,42 +19,24 @@ and a ``GROUP BY ... LIMIT size + 1`` for open-ended values (countries,
 regions, vendors), the extra row telling us the list was cut. The counts are
 kept in the cache for the register's version (``counts.remembered``), keyed by
 the other filters in force: unchanged data is counted once.
+
+Declaration. Each facet, and each filter's phrase in the summary sentence, is
+declared with its filter in ``filters.py`` (the kinds are in
+``facet_kinds.py``); this module reads them from the FilterSet.
 """
 
 import functools
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import Count, Q
 from django.http import QueryDict
 
-from . import choices, counts, places
-from .choices import PUBLISHED
+from . import counts, places
+from .facet_kinds import Facet
 from .filters import NOT_FILTERS, PatternMultipleChoiceField
 
 FACET_SIZE = 10
 FACET_SIZE_MAX = 100
-
-# What a facet counts: a fixed vocabulary, a set (MultiChoiceField), a
-# yes/no, or values found in the data (codes or related records).
-ENUM, MULTI, BOOL, OPEN = "enum", "multi", "bool", "open"
-
-
-@dataclass(frozen=True)
-class Facet:
-    """One facet of a list: the FilterSet parameter it drives and how to count it."""
-
-    param: str
-    field: str
-    kind: str = ENUM
-    vocabulary: type | None = None  # a choices.TextChoices
-    # For related records: the column read as the value's label (the value is ``field``).
-    label_field: str | None = None
-    # Only these related rows may be offered (e.g. published vendors).
-    only: Q | None = None
-
-    def labels(self):
-        return dict(self.vocabulary.choices) if self.vocabulary else {}
 
 
 @dataclass
@@ -68,72 +50,18 @@ class FacetValue:
 
 @dataclass
 class FacetResult:
+    param: str
     facet: Facet
     label: str
     values: list[FacetValue] = field(default_factory=list)
     truncated: bool = False
     more_url: str | None = None
 
-    @property
-    def param(self):
-        return self.facet.param
 
-
-FACETS = {
-    "deployments": (
-        Facet("status", "status", vocabulary=choices.DeploymentStatus),
-        Facet("uses", "uses", MULTI, choices.Use),
-        Facet("audit_status", "audit_status", vocabulary=choices.AuditStatus),
-        Facet("country", "agency__country", OPEN),
-        Facet("region", "agency__region", OPEN),
-        Facet("kind", "agency__kind", vocabulary=choices.AgencyKind),
-        Facet("level", "agency__level", vocabulary=choices.Level),
-        Facet(
-            "vendor",
-            "system__vendor__slug",
-            OPEN,
-            label_field="system__vendor__name",
-            only=Q(system__vendor__state=PUBLISHED),
-        ),
-        Facet("image_sources", "image_sources", MULTI, choices.ImageSource),
-    ),
-    "agencies": (
-        Facet("country", "country", OPEN),
-        Facet("region", "region", OPEN),
-        Facet("kind", "kind", vocabulary=choices.AgencyKind),
-        Facet("level", "level", vocabulary=choices.Level),
-    ),
-    "systems": (
-        Facet(
-            "vendor",
-            "vendor__slug",
-            OPEN,
-            label_field="vendor__name",
-            only=Q(vendor__state=PUBLISHED),
-        ),
-        Facet("capabilities", "capabilities", MULTI, choices.Capability),
-        Facet("audit_status", "audit_status", vocabulary=choices.AuditStatus),
-    ),
-    "audits": (
-        Facet("auditor_kind", "auditor_kind", vocabulary=choices.AuditorKind),
-        Facet("finding", "finding", vocabulary=choices.Finding),
-        Facet("dimensions", "dimensions", MULTI, choices.Dimension),
-        Facet("is_public", "is_public", BOOL),
-    ),
-    "policies": (
-        Facet("kind", "kind", vocabulary=choices.PolicyKind),
-        Facet("status", "status", vocabulary=choices.PolicyStatus),
-        Facet("requirements", "requirements", MULTI, choices.Requirement),
-        Facet("country", "country", OPEN),
-        Facet("region", "region", OPEN),
-    ),
-    "sources": (Facet("kind", "kind", vocabulary=choices.SourceKind),),
-    "vendors": (Facet("country", "country", OPEN),),
-}
-
-YES_NO_LABELS = {"true": "Yes", "false": "No"}
-# Facets whose values are ISO codes, shown by name.
-PLACE_CODE_PARAMS = {"country", "region"}
+def declared_facets(filterset_class) -> list[tuple[str, Facet]]:
+    """``[(param, facet)]`` of a FilterSet, in the order the list shows them."""
+    filters = filterset_class.base_filters
+    return [(param, filters[param].facet) for param in filterset_class.facet_order]
 
 
 class FacetOptions(forms.Form):
@@ -214,56 +142,6 @@ def rows_without(filterset, skip):
     return queryset.order_by()
 
 
-def _count(queryset):
-    # A filter across a many-to-many relation (policies named for an agency)
-    # joins rows: count each record once.
-    return Count("pk", distinct=queryset.query.distinct)
-
-
-def count_facet(facet: Facet, queryset, *, size: int):
-    """``[(value, label, n)]`` for one facet, and whether the list was cut: one query."""
-    labels = facet.labels()
-    if facet.kind == MULTI:
-        totals = queryset.aggregate(
-            **{
-                f"n_{value}": Count("pk", filter=Q(**{f"{facet.field}__has": value}),
-                                    distinct=queryset.query.distinct)
-                for value in labels
-            }
-        )  # fmt: skip
-        rows = [(value, label, totals[f"n_{value}"]) for value, label in labels.items()]
-        return [row for row in rows if row[2]], False
-
-    if facet.only is not None:
-        queryset = queryset.filter(facet.only)
-    queryset = queryset.exclude(**{f"{facet.field}__isnull": True})
-    if facet.kind != BOOL:
-        queryset = queryset.exclude(**{facet.field: ""})
-    columns = [facet.field] + ([facet.label_field] if facet.label_field else [])
-    grouped = queryset.values(*columns).annotate(n=_count(queryset))
-
-    if facet.kind == OPEN:
-        found = list(grouped.order_by("-n", facet.field)[: size + 1])
-        rows = [
-            (row[facet.field], row[facet.label_field] if facet.label_field else row[facet.field],
-             row["n"])
-            for row in found[:size]
-        ]  # fmt: skip
-        return rows, len(found) > size
-
-    found = {row[facet.field]: row["n"] for row in grouped.order_by()}
-    if facet.kind == BOOL:
-        return [
-            (value, YES_NO_LABELS[value], found[flag])
-            for value, flag in (("true", True), ("false", False))
-            if found.get(flag)
-        ], False
-    # Fixed vocabularies keep the order of their choices, which is meaningful
-    # (the audit-status ladder, the life of a policy).
-    rows = [(value, label, found[value]) for value, label in labels.items() if value in found]
-    return rows, False
-
-
 def filters_question(filterset, *, skip=()):
     """
     The filters in force as a JSON-able value, for a cache key
@@ -281,26 +159,25 @@ def filters_question(filterset, *, skip=()):
     ]
 
 
-def _plain_counts(facet, filterset, size):
-    """``count_facet`` under every filter but the facet's own, as plain values to cache."""
-    rows, truncated = count_facet(facet, rows_without(filterset, facet.param), size=size)
-    if facet.param in PLACE_CODE_PARAMS:
-        rows = [(value, places.code_name(value), n) for value, _label, n in rows]
+def _plain_counts(param, facet, filterset, size):
+    """The facet's counts under every filter but its own, as plain values to cache."""
+    filter_ = filterset.filters[param]
+    rows, truncated = facet.rows(filter_, rows_without(filterset, param), size=size)
     return [(str(value), str(label), n) for value, label, n in rows], truncated
 
 
-def facets_for(spec, filterset) -> list[FacetResult]:
+def facets_for(filterset) -> list[FacetResult]:
     """Every facet of a list under the FilterSet's filters; empty if the filters are invalid."""
     if not filterset.is_valid():
         return []
     size = FacetOptions.size(filterset.data)
     results = []
-    for facet in FACETS.get(spec.name, ()):
-        selected = _selected(filterset, facet.param)
+    for param, facet in declared_facets(type(filterset)):
+        selected = _selected(filterset, param)
         rows, truncated = counts.remembered(
             "facet",
-            [filters_question(filterset, skip={facet.param}), facet.param, size],
-            functools.partial(_plain_counts, facet, filterset, size),
+            [filters_question(filterset, skip={param}), param, size],
+            functools.partial(_plain_counts, param, facet, filterset, size),
         )
         values = [
             FacetValue(
@@ -308,25 +185,26 @@ def facets_for(spec, filterset) -> list[FacetResult]:
                 label=str(label),
                 count=n,
                 selected=str(value) in selected,
-                toggle_url=toggle_url(filterset, facet.param, str(value),
+                toggle_url=toggle_url(filterset, param, str(value),
                                       selected=str(value) in selected),
             )
             for value, label, n in rows
         ]  # fmt: skip
         # A selected value with no rows under the other filters still shows, so it can be removed.
         shown = {v.value for v in values}
-        labels = facet.labels() | (YES_NO_LABELS if facet.kind == BOOL else {})
+        labels = facet.labels(filterset.filters[param])
         for value in sorted(selected - shown):
             values.append(
                 FacetValue(value, str(labels.get(value, value)), 0, True,
-                           toggle_url(filterset, facet.param, value, selected=True))
+                           toggle_url(filterset, param, value, selected=True))
             )  # fmt: skip
         if not values:
             continue
         results.append(
             FacetResult(
+                param=param,
                 facet=facet,
-                label=str(filterset.filters[facet.param].label),
+                label=str(filterset.filters[param].label),
                 values=values,
                 truncated=truncated,
                 more_url=_with_param(filterset, "facet_size", FACET_SIZE_MAX)
@@ -408,122 +286,22 @@ def chips_for(filterset) -> list[Chip]:
 # The summary sentence ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Phrase:
-    """How one parameter reads in the summary: ``"in {}"`` with its values joined by "or"."""
-
-    param: str
-    template: str
-    words: dict | None = None  # value → words; default: the value's label, lower case
-    tight: bool = False  # joined with a space to the subject ("in US-TX by sheriffs")
-
-
-AGENCY_KINDS_PLURAL = {
-    "police": "police forces",
-    "sheriff": "sheriffs",
-    "federal_law_enforcement": "federal law enforcement agencies",
-    "border_immigration": "border and immigration agencies",
-    "transport_security": "transport security agencies",
-    "intelligence": "intelligence agencies",
-    "prosecutor": "prosecutors",
-    "corrections": "corrections agencies",
-    "education": "education authorities",
-    "housing": "housing authorities",
-    "benefits": "benefits agencies",
-    "other": "other agencies",
-}
-LEVELS = {"national": "national", "regional": "regional", "local": "local"}
-AUDIT_STATUS_PHRASES = {
-    "none_known": "with no known bias test",
-    "tested": "tested for bias only by the vendor or agency",
-    "audited": "independently audited, report not public",
-    "reported": "with a published independent audit",
-}
-# "Requires a warrant" → "require a warrant", to follow "Policies that".
-REQUIREMENTS_PLURAL = {
-    value: label.split(" ", 1)[0].removesuffix("s").lower() + " " + label.split(" ", 1)[1]
-    for value, label in choices.Requirement.choices
-}
-PUBLIC_REPORT = {"true": "with a public report", "false": "with no public report"}
-IN_FORCE = {"true": "in force today", "false": "not in force today"}
-
-_SEARCH = Phrase("q", "matching {}")
-_PLACE = (
-    Phrase("region", "in {}", tight=True),
-    Phrase("country", "in {}", tight=True),
-    Phrase("place", "in {}", tight=True),
-)
-
-SUMMARY = {
-    "deployments": (
-        *_PLACE,
-        Phrase("kind", "by {}", AGENCY_KINDS_PLURAL, tight=True),
-        Phrase("level", "at {} level", LEVELS, tight=True),
-        Phrase("agency", "by {}", tight=True),
-        Phrase("system", "using {}", tight=True),
-        Phrase("vendor", "using systems from {}", tight=True),
-        Phrase("policy", "citing {}"),
-        Phrase("status", "status {}"),
-        Phrase("uses", "used for {}"),
-        Phrase("image_sources", "searching {}"),
-        Phrase("audit_status", "{}", AUDIT_STATUS_PHRASES),
-        Phrase("started_from", "started in or after {}"),
-        Phrase("started_to", "started in or before {}"),
-        _SEARCH,
-    ),
-    "agencies": (
-        *_PLACE,
-        Phrase("kind", "that are {}", AGENCY_KINDS_PLURAL, tight=True),
-        Phrase("level", "at {} level", LEVELS),
-        Phrase("parent", "part of {}"),
-        Phrase("policy", "governed by {}"),
-        _SEARCH,
-    ),
-    "systems": (
-        Phrase("vendor", "by {}", tight=True),
-        Phrase("capabilities", "capable of {}"),
-        Phrase("audit_status", "{}", AUDIT_STATUS_PHRASES),
-        _SEARCH,
-    ),
-    "vendors": (_PLACE[1], _SEARCH),
-    "audits": (
-        Phrase("system", "of {}", tight=True),
-        Phrase("vendor", "of systems by {}", tight=True),
-        Phrase("auditor_kind", "by {}", tight=True),
-        Phrase("finding", "finding {}"),
-        Phrase("dimensions", "comparing {}"),
-        Phrase("is_public", "{}", PUBLIC_REPORT),
-        Phrase("published_from", "published in or after {}"),
-        Phrase("published_to", "published in or before {}"),
-        _SEARCH,
-    ),
-    "policies": (
-        *_PLACE,
-        Phrase("kind", "of kind {}"),
-        Phrase("status", "status {}"),
-        Phrase("requirements", "that {}", REQUIREMENTS_PLURAL, tight=True),
-        Phrase("agency", "naming {}"),
-        Phrase("in_force", "{}", IN_FORCE),
-        Phrase("adopted_from", "adopted in or after {}"),
-        Phrase("adopted_to", "adopted in or before {}"),
-        _SEARCH,
-    ),
-    "sources": (
-        Phrase("kind", "of kind {}"),
-        Phrase("publisher", "published by {}"),
-        Phrase("published_from", "published in or after {}"),
-        Phrase("published_to", "published in or before {}"),
-        _SEARCH,
-    ),
-}
+def declared_phrases(filterset_class):
+    """``[(param, phrase)]`` of a FilterSet in the sentence's order (see ``facet_kinds.Phrase``)."""
+    phrases = [
+        (name, filter_.says)
+        for name, filter_ in filterset_class.declared_filters.items()
+        if getattr(filter_, "says", None) is not None
+    ]
+    return sorted(phrases, key=lambda item: item[1].closing)
 
 
-def _words(filterset, phrase, item):
+def _words(filterset, param, phrase, item):
     key = query_value(item)
     if phrase.words and key in phrase.words:
         return phrase.words[key]
-    label = _value_label(filterset, phrase.param, item)
-    form_field = filterset.form.fields[phrase.param]
+    label = _value_label(filterset, param, item)
+    form_field = filterset.form.fields[param]
     is_vocabulary = isinstance(form_field, forms.ChoiceField) and not isinstance(
         form_field, PatternMultipleChoiceField | forms.ModelChoiceField
     )
@@ -537,12 +315,12 @@ def summary_sentence(spec, filterset, count: int) -> str:
     """
     active = dict(active_values(filterset))
     tight, loose = [], []
-    for phrase in SUMMARY.get(spec.name, ()):
-        if phrase.param not in active:
+    for param, phrase in declared_phrases(type(filterset)):
+        if param not in active:
             continue
-        words = " or ".join(_words(filterset, phrase, item) for item in active[phrase.param])
+        words = " or ".join(_words(filterset, param, phrase, item) for item in active[param])
         template = phrase.template
-        if phrase.param == "country" and "region" in active:
+        if param == "country" and "region" in active:
             template = "({})"  # "in US-TX (US)", not "in US-TX in US"
         (tight if phrase.tight else loose).append(template.format(words))
     head = " ".join([spec.title, *tight])

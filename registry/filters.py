@@ -21,6 +21,14 @@ from django.http import QueryDict
 from django.utils.choices import CallableChoiceIterator
 
 from . import choices, counts, places, search
+from .facet_kinds import (
+    CodeFacet,
+    Phrase,
+    RecordFacet,
+    SetFacet,
+    VocabularyFacet,
+    YesNoFacet,
+)
 from .format import COUNTRY_RE, REGION_RE
 from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 
@@ -124,10 +132,31 @@ class YearField(forms.IntegerField):
 
 # Filters -----------------------------------------------------------------
 
+
+class Described:
+    """
+    A filter that declares, beside itself, its facet (``facet=``, a kind from
+    ``facet_kinds``) and its phrase in the summary sentence (``says=``).
+    """
+
+    facet = None
+    says = None
+
+    def __init__(self, *args, facet=None, says=None, **kwargs):
+        self.facet, self.says = facet, says
+        super().__init__(*args, **kwargs)
+
+
+def described(filter_, *, facet=None, says=None):
+    """The same declaration for a filter class that is not ``Described`` (search, places)."""
+    filter_.facet, filter_.says = facet, says
+    return filter_
+
+
 INVALID_CHOICE = {"invalid_choice": "“%(value)s” is not an accepted value."}
 
 
-class EnumFilter(filters.MultipleChoiceFilter):
+class EnumFilter(Described, filters.MultipleChoiceFilter):
     """One of a controlled vocabulary (``choices.*``); several values mean OR."""
 
     def __init__(self, *args, **kwargs):
@@ -145,7 +174,7 @@ class HasFilter(EnumFilter):
         super().__init__(*args, **kwargs)
 
 
-class PatternFilter(filters.MultipleChoiceFilter):
+class PatternFilter(Described, filters.MultipleChoiceFilter):
     field_class = PatternMultipleChoiceField
 
     def __init__(self, *args, **kwargs):
@@ -155,7 +184,7 @@ class PatternFilter(filters.MultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class SlugFilter(filters.ModelMultipleChoiceFilter):
+class SlugFilter(Described, filters.ModelMultipleChoiceFilter):
     """Published related records named by slug (``?agency=nypd``); several mean OR."""
 
     def __init__(self, *args, **kwargs):
@@ -186,7 +215,7 @@ class SortFilter(filters.OrderingFilter):
         return super().filter(qs, value) if value else qs
 
 
-class YearFromFilter(filters.Filter):
+class YearFromFilter(Described, filters.Filter):
     field_class = YearField
 
     def filter(self, qs, value):
@@ -195,7 +224,7 @@ class YearFromFilter(filters.Filter):
         return qs.filter(**{f"{self.field_name}__gte": datetime.date(value, 1, 1)})
 
 
-class YearToFilter(filters.Filter):
+class YearToFilter(Described, filters.Filter):
     field_class = YearField
 
     def filter(self, qs, value):
@@ -207,7 +236,7 @@ class YearToFilter(filters.Filter):
 YES_NO = (("true", "Yes"), ("false", "No"))
 
 
-class YesNoFilter(filters.Filter):
+class YesNoFilter(Described, filters.Filter):
     """``true`` or ``false``; anything else is an error, not silently ignored."""
 
     field_class = forms.TypedChoiceField
@@ -246,13 +275,19 @@ def _distinct_values(model, field):
     return options
 
 
-def country_filter(model, field="country"):
+IN_PLACE = Phrase("in {}", tight=True)
+
+
+def country_filter(model, field="country", **kwargs):
+    kwargs.setdefault("label", "Country")
     return PatternFilter(
         field_name=field,
-        label="Country",
         pattern=COUNTRY_RE,
         normalize=str.upper,
         choices=_distinct_values(model, "country"),
+        facet=CodeFacet(),
+        says=IN_PLACE,
+        **kwargs,
     )
 
 
@@ -263,7 +298,13 @@ def region_filter(model, field="region"):
         pattern=REGION_RE,
         normalize=str.upper,
         choices=_distinct_values(model, "region"),
+        facet=CodeFacet(),
+        says=IN_PLACE,
     )
+
+
+def place_filter(**kwargs):
+    return described(places.PlaceFilter(**kwargs), says=IN_PLACE)
 
 
 def published(model):
@@ -274,11 +315,23 @@ def published(model):
 
 
 class RegisterFilterSet(filters.FilterSet):
-    """What every list shares: ``q`` (search), ``sort``, and dropping empty parameters."""
+    """
+    What every list shares: ``q`` (search), ``sort``, and dropping empty parameters.
 
-    q = filters.CharFilter(
-        method="search_filter", label="Search", max_length=200, widget=forms.SearchInput
+    The form shows the filters in the order of ``Meta.fields``; they are
+    declared in the order the summary sentence reads them ("Deployments in
+    US-TX by sheriffs, status active, matching “x”"), each with its facet and
+    phrase (``Described``).
+    """
+
+    q = described(
+        filters.CharFilter(
+            method="search_filter", label="Search", max_length=200, widget=forms.SearchInput
+        ),
+        says=Phrase("matching {}", closing=True),
     )
+    # The facets shown beside the list, in this order (each declared with its filter).
+    facet_order: tuple[str, ...] = ()
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(drop_empty(data) if data is not None else None, *args, **kwargs)
@@ -354,21 +407,65 @@ def hint(filter_) -> str:
     return ""
 
 
+# How values read in the summary sentence, where their label does not.
+AGENCY_KINDS_PLURAL = {
+    "police": "police forces",
+    "sheriff": "sheriffs",
+    "federal_law_enforcement": "federal law enforcement agencies",
+    "border_immigration": "border and immigration agencies",
+    "transport_security": "transport security agencies",
+    "intelligence": "intelligence agencies",
+    "prosecutor": "prosecutors",
+    "corrections": "corrections agencies",
+    "education": "education authorities",
+    "housing": "housing authorities",
+    "benefits": "benefits agencies",
+    "other": "other agencies",
+}
+LEVELS = {"national": "national", "regional": "regional", "local": "local"}
+AUDIT_STATUS_PHRASES = {
+    "none_known": "with no known bias test",
+    "tested": "tested for bias only by the vendor or agency",
+    "audited": "independently audited, report not public",
+    "reported": "with a published independent audit",
+}
+# "Requires a warrant" → "require a warrant", to follow "Policies that".
+REQUIREMENTS_PLURAL = {
+    value: label.split(" ", 1)[0].removesuffix("s").lower() + " " + label.split(" ", 1)[1]
+    for value, label in choices.Requirement.choices
+}
+PUBLIC_REPORT = {"true": "with a public report", "false": "with no public report"}
+IN_FORCE = {"true": "in force today", "false": "not in force today"}
+
+
 class AgencyFilterSet(RegisterFilterSet):
-    country = country_filter(Agency)
     region = region_filter(Agency)
-    place = places.PlaceFilter()
-    kind = EnumFilter(choices=choices.AgencyKind.choices, label="Kind of agency")
-    level = EnumFilter(choices=choices.Level.choices, label="Level of government")
-    parent = SlugFilter(queryset=published(Agency), label="Part of")
-    policy = filters.ModelChoiceFilter(
-        queryset=published(Policy),
-        to_field_name="slug",
-        method="governed_by",
-        label="Governed by policy",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        help_text="The id in the policy's address, e.g. eu-ai-act-article-5-rbi.",
-        error_messages={"invalid_choice": "No published policy has this id."},
+    country = country_filter(Agency)
+    place = place_filter()
+    kind = EnumFilter(
+        choices=choices.AgencyKind.choices,
+        label="Kind of agency",
+        facet=VocabularyFacet(),
+        says=Phrase("that are {}", AGENCY_KINDS_PLURAL, tight=True),
+    )
+    level = EnumFilter(
+        choices=choices.Level.choices,
+        label="Level of government",
+        facet=VocabularyFacet(),
+        says=Phrase("at {} level", LEVELS),
+    )
+    parent = SlugFilter(queryset=published(Agency), label="Part of", says=Phrase("part of {}"))
+    policy = described(
+        filters.ModelChoiceFilter(
+            queryset=published(Policy),
+            to_field_name="slug",
+            method="governed_by",
+            label="Governed by policy",
+            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            help_text="The id in the policy's address, e.g. eu-ai-act-article-5-rbi.",
+            error_messages={"invalid_choice": "No published policy has this id."},
+        ),
+        says=Phrase("governed by {}"),
     )
     sort = SortFilter(
         fields=(("name", "name"), ("country", "country"), ("updated_at", "updated")),
@@ -376,6 +473,7 @@ class AgencyFilterSet(RegisterFilterSet):
         label="Sort by",
         empty_label="Default (name)",
     )
+    facet_order = ("country", "region", "kind", "level")
 
     class Meta:
         model = Agency
@@ -396,31 +494,75 @@ class AgencyFilterSet(RegisterFilterSet):
 
 
 class DeploymentFilterSet(RegisterFilterSet):
-    country = country_filter(Agency, "agency__country")
     region = region_filter(Agency, "agency__region")
-    place = places.PlaceFilter(prefix="agency__")
+    country = country_filter(Agency, "agency__country")
+    place = place_filter(prefix="agency__")
     kind = EnumFilter(
-        field_name="agency__kind", choices=choices.AgencyKind.choices, label="Kind of agency"
+        field_name="agency__kind",
+        choices=choices.AgencyKind.choices,
+        label="Kind of agency",
+        facet=VocabularyFacet(),
+        says=Phrase("by {}", AGENCY_KINDS_PLURAL, tight=True),
     )
     level = EnumFilter(
-        field_name="agency__level", choices=choices.Level.choices, label="Level of government"
+        field_name="agency__level",
+        choices=choices.Level.choices,
+        label="Level of government",
+        facet=VocabularyFacet(),
+        says=Phrase("at {} level", LEVELS, tight=True),
     )
-    status = EnumFilter(choices=choices.DeploymentStatus.choices, label="Status")
-    uses = HasFilter(choices=choices.Use.choices, label="Uses")
-    image_sources = HasFilter(choices=choices.ImageSource.choices, label="Faces searched against")
-    audit_status = EnumFilter(choices=choices.AuditStatus.choices, label="Audit status")
-    agency = SlugFilter(queryset=published(Agency), label="Agency")
-    system = SlugFilter(queryset=published(System), label="System")
-    vendor = SlugFilter(field_name="system__vendor", queryset=published(Vendor), label="Vendor")
+    agency = SlugFilter(
+        queryset=published(Agency), label="Agency", says=Phrase("by {}", tight=True)
+    )
+    system = SlugFilter(
+        queryset=published(System), label="System", says=Phrase("using {}", tight=True)
+    )
+    vendor = SlugFilter(
+        field_name="system__vendor",
+        queryset=published(Vendor),
+        label="Vendor",
+        facet=RecordFacet(),
+        says=Phrase("using systems from {}", tight=True),
+    )
     policy = SlugFilter(
         field_name="policies",
         queryset=published(Policy),
         distinct=True,
         label="Cites policy",
         help_text="The id in the policy's address, e.g. eu-ai-act-article-5-rbi.",
+        says=Phrase("citing {}"),
     )
-    started_from = YearFromFilter(field_name="started", label="Started from (year)")
-    started_to = YearToFilter(field_name="started", label="Started up to (year)")
+    status = EnumFilter(
+        choices=choices.DeploymentStatus.choices,
+        label="Status",
+        facet=VocabularyFacet(),
+        says=Phrase("status {}"),
+    )
+    uses = HasFilter(
+        choices=choices.Use.choices, label="Uses", facet=SetFacet(), says=Phrase("used for {}")
+    )
+    image_sources = HasFilter(
+        choices=choices.ImageSource.choices,
+        label="Faces searched against",
+        facet=SetFacet(),
+        says=Phrase("searching {}"),
+    )
+    audit_status = EnumFilter(
+        choices=choices.AuditStatus.choices,
+        label="Audit status",
+        facet=VocabularyFacet(),
+        says=Phrase("{}", AUDIT_STATUS_PHRASES),
+    )
+    started_from = YearFromFilter(
+        field_name="started",
+        label="Started from (year)",
+        says=Phrase("started in or after {}"),
+    )
+    started_to = YearToFilter(
+        field_name="started",
+        label="Started up to (year)",
+        says=Phrase("started in or before {}"),
+    )
     sort = SortFilter(
         fields=(
             ("agency__name", "agency"),
@@ -437,6 +579,10 @@ class DeploymentFilterSet(RegisterFilterSet):
         label="Sort by",
         empty_label="Default (agency)",
     )
+    facet_order = (
+        "status", "uses", "audit_status", "country", "region", "kind", "level", "vendor",
+        "image_sources",
+    )  # fmt: skip
 
     class Meta:
         model = Deployment
@@ -452,15 +598,31 @@ class DeploymentFilterSet(RegisterFilterSet):
 
 
 class SystemFilterSet(RegisterFilterSet):
-    vendor = SlugFilter(queryset=published(Vendor), label="Vendor")
-    capabilities = HasFilter(choices=choices.Capability.choices, label="Capabilities")
-    audit_status = EnumFilter(choices=choices.AuditStatus.choices, label="Audit status")
+    vendor = SlugFilter(
+        queryset=published(Vendor),
+        label="Vendor",
+        facet=RecordFacet(),
+        says=Phrase("by {}", tight=True),
+    )
+    capabilities = HasFilter(
+        choices=choices.Capability.choices,
+        label="Capabilities",
+        facet=SetFacet(),
+        says=Phrase("capable of {}"),
+    )
+    audit_status = EnumFilter(
+        choices=choices.AuditStatus.choices,
+        label="Audit status",
+        facet=VocabularyFacet(),
+        says=Phrase("{}", AUDIT_STATUS_PHRASES),
+    )
     sort = SortFilter(
         fields=(("name", "name"), ("audit_date", "audited"), ("updated_at", "updated")),
         field_labels={"name": "Name", "audit_date": "Latest audit", "updated_at": "Last updated"},
         label="Sort by",
         empty_label="Default (name)",
     )
+    facet_order = ("vendor", "capabilities", "audit_status")
 
     class Meta:
         model = System
@@ -484,6 +646,7 @@ class VendorFilterSet(RegisterFilterSet):
         label="Sort by",
         empty_label="Default (name)",
     )
+    facet_order = ("country",)
 
     class Meta:
         model = Vendor
@@ -499,14 +662,46 @@ class VendorFilterSet(RegisterFilterSet):
 
 
 class AuditFilterSet(RegisterFilterSet):
-    system = SlugFilter(queryset=published(System), label="System")
-    vendor = SlugFilter(field_name="system__vendor", queryset=published(Vendor), label="Vendor")
-    auditor_kind = EnumFilter(choices=choices.AuditorKind.choices, label="Kind of auditor")
-    finding = EnumFilter(choices=choices.Finding.choices, label="Finding")
-    dimensions = HasFilter(choices=choices.Dimension.choices, label="Groups compared")
-    is_public = YesNoFilter(label="Report public")
-    published_from = YearFromFilter(field_name="published", label="Published from (year)")
-    published_to = YearToFilter(field_name="published", label="Published up to (year)")
+    system = SlugFilter(
+        queryset=published(System), label="System", says=Phrase("of {}", tight=True)
+    )
+    vendor = SlugFilter(
+        field_name="system__vendor",
+        queryset=published(Vendor),
+        label="Vendor",
+        says=Phrase("of systems by {}", tight=True),
+    )
+    auditor_kind = EnumFilter(
+        choices=choices.AuditorKind.choices,
+        label="Kind of auditor",
+        facet=VocabularyFacet(),
+        says=Phrase("by {}", tight=True),
+    )
+    finding = EnumFilter(
+        choices=choices.Finding.choices,
+        label="Finding",
+        facet=VocabularyFacet(),
+        says=Phrase("finding {}"),
+    )
+    dimensions = HasFilter(
+        choices=choices.Dimension.choices,
+        label="Groups compared",
+        facet=SetFacet(),
+        says=Phrase("comparing {}"),
+    )
+    is_public = YesNoFilter(
+        label="Report public", facet=YesNoFacet(), says=Phrase("{}", PUBLIC_REPORT)
+    )
+    published_from = YearFromFilter(
+        field_name="published",
+        label="Published from (year)",
+        says=Phrase("published in or after {}"),
+    )
+    published_to = YearToFilter(
+        field_name="published",
+        label="Published up to (year)",
+        says=Phrase("published in or before {}"),
+    )
     sort = SortFilter(
         fields=(("published", "published"), ("auditor", "auditor"), ("updated_at", "updated")),
         field_labels={
@@ -517,6 +712,7 @@ class AuditFilterSet(RegisterFilterSet):
         label="Sort by",
         empty_label="Default (newest first)",
     )
+    facet_order = ("auditor_kind", "finding", "dimensions", "is_public")
 
     class Meta:
         model = Audit
@@ -531,29 +727,50 @@ class AuditFilterSet(RegisterFilterSet):
 
 
 class PolicyFilterSet(RegisterFilterSet):
-    country = PatternFilter(
-        label="Country (EU for European Union law)",
-        pattern=COUNTRY_RE,
-        normalize=str.upper,
-        choices=_distinct_values(Policy, "country"),
-    )
     region = region_filter(Policy)
-    place = places.PlaceFilter(policies=True, label="Applies in place")
-    kind = EnumFilter(choices=choices.PolicyKind.choices, label="Kind of policy")
-    status = EnumFilter(choices=choices.PolicyStatus.choices, label="Status")
-    requirements = HasFilter(choices=choices.Requirement.choices, label="Requirements")
-    agency = SlugFilter(
-        field_name="agencies", queryset=published(Agency), distinct=True, label="Names agency"
+    country = country_filter(Policy, label="Country (EU for European Union law)")
+    place = place_filter(policies=True, label="Applies in place")
+    requirements = HasFilter(
+        choices=choices.Requirement.choices,
+        label="Requirements",
+        facet=SetFacet(),
+        says=Phrase("that {}", REQUIREMENTS_PLURAL, tight=True),
     )
-    in_force = YesNoFilter(method="in_force_filter", label="In force today")
-    adopted_from = YearFromFilter(field_name="adopted", label="Adopted from (year)")
-    adopted_to = YearToFilter(field_name="adopted", label="Adopted up to (year)")
+    kind = EnumFilter(
+        choices=choices.PolicyKind.choices,
+        label="Kind of policy",
+        facet=VocabularyFacet(),
+        says=Phrase("of kind {}"),
+    )
+    status = EnumFilter(
+        choices=choices.PolicyStatus.choices,
+        label="Status",
+        facet=VocabularyFacet(),
+        says=Phrase("status {}"),
+    )
+    agency = SlugFilter(
+        field_name="agencies",
+        queryset=published(Agency),
+        distinct=True,
+        label="Names agency",
+        says=Phrase("naming {}"),
+    )
+    in_force = YesNoFilter(
+        method="in_force_filter", label="In force today", says=Phrase("{}", IN_FORCE)
+    )
+    adopted_from = YearFromFilter(
+        field_name="adopted", label="Adopted from (year)", says=Phrase("adopted in or after {}")
+    )
+    adopted_to = YearToFilter(
+        field_name="adopted", label="Adopted up to (year)", says=Phrase("adopted in or before {}")
+    )
     sort = SortFilter(
         fields=(("title", "title"), ("adopted", "adopted"), ("updated_at", "updated")),
         field_labels={"title": "Title", "adopted": "Adoption date", "updated_at": "Last updated"},
         label="Sort by",
         empty_label="Default (title)",
     )
+    facet_order = ("kind", "status", "requirements", "country", "region")
 
     class Meta:
         model = Policy
@@ -569,10 +786,27 @@ class PolicyFilterSet(RegisterFilterSet):
 
 
 class SourceFilterSet(RegisterFilterSet):
-    kind = EnumFilter(choices=choices.SourceKind.choices, label="Kind of source")
-    publisher = PatternFilter(label="Publisher", choices=_distinct_values(Source, "publisher"))
-    published_from = YearFromFilter(field_name="published", label="Published from (year)")
-    published_to = YearToFilter(field_name="published", label="Published up to (year)")
+    kind = EnumFilter(
+        choices=choices.SourceKind.choices,
+        label="Kind of source",
+        facet=VocabularyFacet(),
+        says=Phrase("of kind {}"),
+    )
+    publisher = PatternFilter(
+        label="Publisher",
+        choices=_distinct_values(Source, "publisher"),
+        says=Phrase("published by {}"),
+    )
+    published_from = YearFromFilter(
+        field_name="published",
+        label="Published from (year)",
+        says=Phrase("published in or after {}"),
+    )
+    published_to = YearToFilter(
+        field_name="published",
+        label="Published up to (year)",
+        says=Phrase("published in or before {}"),
+    )
     sort = SortFilter(
         fields=(("title", "title"), ("published", "published"), ("updated_at", "updated")),
         field_labels={
@@ -583,6 +817,7 @@ class SourceFilterSet(RegisterFilterSet):
         label="Sort by",
         empty_label="Default (title)",
     )
+    facet_order = ("kind",)
 
     class Meta:
         model = Source

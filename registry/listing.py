@@ -63,7 +63,7 @@ class ListPage:
 
     @cached_property
     def facets(self):
-        return facets.facets_for(self.record_type, self.filterset)
+        return facets.facets_for(self.filterset)
 
     @cached_property
     def chips(self):

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registry import choices, facets
-from registry.types import TYPES
+from registry.types import RECORD_TYPES, TYPES
 from tests.factories import (
     AgencyFactory,
     AuditFactory,
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def facet_results(list_name, query=""):
     filterset = TYPES[list_name].filterset(QueryDict(query))
     assert filterset.is_valid(), filterset.errors
-    return {result.param: result for result in facets.facets_for(TYPES[list_name], filterset)}
+    return {result.param: result for result in facets.facets_for(filterset)}
 
 
 def list_count(list_name, query):
@@ -89,7 +89,9 @@ def register(module_db):
     SourceFactory(kind="court")
 
 
-@pytest.mark.parametrize("list_name", list(facets.FACETS))
+@pytest.mark.parametrize(
+    "list_name", [t.name for t in RECORD_TYPES if t.filterset_class.facet_order]
+)
 def test_every_facet_count_equals_the_list_count_for_that_value(register, list_name):
     assert_counts_match_the_list(list_name)
 
@@ -179,8 +181,8 @@ def test_facets_cost_one_query_each_whatever_the_rows(register, settings):
     filterset = TYPES["deployments"].filterset(QueryDict("status=active&uses=live"))
     filterset.is_valid()
     with CaptureQueriesContext(connection) as queries:
-        facets.facets_for(TYPES["deployments"], filterset)
-    assert len(queries) == len(facets.FACETS["deployments"])
+        facets.facets_for(filterset)
+    assert len(queries) == len(TYPES["deployments"].filterset_class.facet_order)
 
 
 def _page_queries(client, url):
@@ -296,3 +298,14 @@ def test_a_bad_facet_size_falls_back_to_the_default(client, register, size):
         return [(f.param, [(v.value, v.count) for v in f.values]) for f in page.context["facets"]]
 
     assert counted(response) == counted(default)
+
+
+@pytest.mark.parametrize("record_type", RECORD_TYPES, ids=lambda t: t.name)
+def test_every_facet_a_list_shows_is_declared_with_its_filter(record_type):
+    filterset_class = record_type.filterset_class
+    for param, facet in facets.declared_facets(filterset_class):
+        assert facet is not None, f"{record_type.name}: {param} has no facet= declared"
+    declared = {
+        name for name, f in filterset_class.base_filters.items() if getattr(f, "facet", None)
+    }
+    assert declared == set(filterset_class.facet_order), "a declared facet is not shown"

@@ -1,0 +1,170 @@
+"""
+What a list's filter declares beside itself: the facet that offers its values
+as links with counts, and the phrase it adds to the summary sentence.
+
+A FilterSet (``filters.py``) declares both with the filter, as Datasette keeps
+a filter's SQL and its English clause together::
+
+    status = EnumFilter(
+        choices=choices.DeploymentStatus.choices, label="Status",
+        facet=VocabularyFacet(), says=Phrase("status {}"),
+    )
+
+A facet reads its column and its labels from the filter it is declared with
+(``field_name``, ``choices``), so neither is written twice. Each kind counts in
+one query, whatever the number of rows or values (see ``facets.py`` for how the
+counts are used and cached).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from . import places
+from .choices import PUBLISHED
+
+YES_NO_LABELS = {"true": "Yes", "false": "No"}
+
+Rows = list[tuple[str, str, int]]
+
+
+def _count(queryset):
+    # A filter across a many-to-many relation (policies named for an agency)
+    # joins rows: count each record once.
+    return Count("pk", distinct=queryset.query.distinct)
+
+
+class Facet:
+    """How one filter's values are counted: ``rows()`` gives ``[(value, label, n)]``."""
+
+    def labels(self, filter_) -> dict:
+        """The known values' labels (a fixed vocabulary); empty for values found in the data."""
+        return dict(filter_.extra.get("choices") or ())
+
+    def rows(self, filter_, queryset, *, size: int) -> tuple[Rows, bool]:
+        """The values with their counts, and whether the list was cut: one query."""
+        raise NotImplementedError
+
+    def present(self, filter_, queryset):
+        """The rows that have a value at all (no NULL, no empty string)."""
+        field = filter_.field_name
+        return queryset.exclude(**{f"{field}__isnull": True}).exclude(**{field: ""})
+
+
+class VocabularyFacet(Facet):
+    """A fixed vocabulary (``choices.*``), in the order of its choices (which is meaningful)."""
+
+    def rows(self, filter_, queryset, *, size):
+        field = filter_.field_name
+        grouped = self.present(filter_, queryset).values(field).annotate(n=_count(queryset))
+        found = {row[field]: row["n"] for row in grouped.order_by()}
+        labels = self.labels(filter_)
+        rows = [(value, label, found[value]) for value, label in labels.items() if value in found]
+        return rows, False
+
+
+class SetFacet(Facet):
+    """A ``MultiChoiceField`` (a set of values per row): one conditional count per value."""
+
+    def rows(self, filter_, queryset, *, size):
+        labels = self.labels(filter_)
+        totals = queryset.aggregate(
+            **{
+                f"n_{value}": Count("pk", filter=Q(**{f"{filter_.field_name}__has": value}),
+                                    distinct=queryset.query.distinct)
+                for value in labels
+            }
+        )  # fmt: skip
+        rows = [(value, label, totals[f"n_{value}"]) for value, label in labels.items()]
+        return [row for row in rows if row[2]], False
+
+
+class YesNoFacet(Facet):
+    """A boolean column: Yes, then No."""
+
+    def labels(self, filter_):
+        return YES_NO_LABELS
+
+    def rows(self, filter_, queryset, *, size):
+        field = filter_.field_name
+        present = queryset.exclude(**{f"{field}__isnull": True})
+        found = {row[field]: row["n"] for row in present.values(field).annotate(n=_count(queryset))}
+        return [
+            (value, YES_NO_LABELS[value], found[flag])
+            for value, flag in (("true", True), ("false", False))
+            if found.get(flag)
+        ], False
+
+
+class OpenFacet(Facet):
+    """
+    Values found in the data, most frequent first: a ``GROUP BY ... LIMIT size + 1``,
+    the extra row telling that the list was cut.
+    """
+
+    def labels(self, filter_):
+        return {}
+
+    def column(self, filter_) -> str:
+        return filter_.field_name
+
+    def label_column(self, filter_) -> str | None:
+        return None
+
+    def only(self, filter_) -> Q | None:
+        """Only these rows' values may be offered (e.g. published vendors)."""
+        return None
+
+    def label(self, value, label_value) -> str:
+        return label_value
+
+    def rows(self, filter_, queryset, *, size):
+        field, label_field = self.column(filter_), self.label_column(filter_)
+        only = self.only(filter_)
+        if only is not None:
+            queryset = queryset.filter(only)
+        queryset = queryset.exclude(**{f"{field}__isnull": True}).exclude(**{field: ""})
+        columns = [field] + ([label_field] if label_field else [])
+        grouped = queryset.values(*columns).annotate(n=_count(queryset))
+        found = list(grouped.order_by("-n", field)[: size + 1])
+        rows = [
+            (row[field], self.label(row[field], row[label_field] if label_field else row[field]),
+             row["n"])
+            for row in found[:size]
+        ]  # fmt: skip
+        return rows, len(found) > size
+
+
+class CodeFacet(OpenFacet):
+    """Country or region codes found in the data, shown by name."""
+
+    def label(self, value, label_value):
+        return places.code_name(value)
+
+
+class RecordFacet(OpenFacet):
+    """Published related records (a vendor): the value is the slug, the label its name."""
+
+    def column(self, filter_):
+        return f"{filter_.field_name}__slug"
+
+    def label_column(self, filter_):
+        return f"{filter_.field_name}__name"
+
+    def only(self, filter_):
+        return Q(**{f"{filter_.field_name}__state": PUBLISHED})
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """
+    How a filter reads in the summary sentence: ``"in {}"`` with its values
+    joined by "or". ``tight`` phrases follow the subject with a space ("in
+    US-TX by sheriffs"), the others after a comma, in the FilterSet's order of
+    declaration; a ``closing`` phrase (the search) ends the sentence.
+    """
+
+    template: str
+    words: dict | None = None  # value → words; default: the value's label, lower case
+    tight: bool = False
+    closing: bool = False
