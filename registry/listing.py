@@ -19,9 +19,10 @@ from . import counts, facets
 class ListPage:
     """One record type's list under one query string."""
 
-    def __init__(self, record_type, query, *, request=None):
+    def __init__(self, record_type, query, *, request=None, queryset=None):
+        # ``queryset``: the type's published rows with more loaded (the API's serializers).
         self.record_type = record_type
-        self.filterset = record_type.filterset(query, request=request)
+        self.filterset = record_type.filterset(query, request=request, queryset=queryset)
 
     @cached_property
     def valid(self) -> bool:

@@ -112,10 +112,12 @@ class RecordType:
     def filterset_class(self):
         return import_string(self.filterset_path)
 
-    def filterset(self, data, *, request=None):
-        """The bound FilterSet over this list's published rows."""
+    def filterset(self, data, *, request=None, queryset=None):
+        """The bound FilterSet over this list's published rows (or ``queryset``, a narrower one)."""
         filterset_class = self.filterset_class
-        return filterset_class(data, queryset=filterset_class.base_queryset(), request=request)
+        if queryset is None:
+            queryset = filterset_class.base_queryset()
+        return filterset_class(data, queryset=queryset, request=request)
 
 
 RECORD_TYPES: tuple[RecordType, ...] = (

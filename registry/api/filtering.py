@@ -1,7 +1,8 @@
 """
 The API's query string: the FilterSets of the HTML lists, unchanged.
 
-`RegisterFilterBackend` runs a list's FilterSet over the API's rows and turns
+`RegisterFilterBackend` selects an endpoint's rows through the list's
+``listing.ListPage``, as the HTML list and its exports do, and turns
 its errors into a 400 that names each bad parameter and the values it
 accepts (what the HTML list shows above its table). `RegisterFilterExtension`
 describes each filter in the OpenAPI schema from the filter itself (its
@@ -17,7 +18,9 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 
 from .. import filters as register_filters
+from .. import types
 from ..format import SLUG_PATTERN
+from ..listing import ListPage
 
 
 class BadQuery(APIException):
@@ -34,7 +37,10 @@ class BadQuery(APIException):
 
 
 class RegisterFilterBackend(DjangoFilterBackend):
-    """Filter with the view's FilterSet, as the HTML list does; bad parameters are a 400."""
+    """
+    The rows of the view's list (``ListPage``), as the HTML list has them; bad
+    parameters are a 400. (A ``DjangoFilterBackend`` still, for the schema.)
+    """
 
     def filter_queryset(self, request, queryset, view):
         # PostgreSQL refuses text with NUL bytes: a parameter holding one could
@@ -56,12 +62,12 @@ class RegisterFilterBackend(DjangoFilterBackend):
                     for name in with_nul
                 ]
             )
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
-            return queryset
-        if not filterset.is_valid():
-            raise BadQuery(filterset.problems())
-        return filterset.qs
+        page = ListPage(
+            types.TYPES[view.list_name], request.query_params, request=request, queryset=queryset
+        )
+        if not page.valid:
+            raise BadQuery(page.problems)
+        return page.rows
 
 
 # The schema ----------------------------------------------------------------
