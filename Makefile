@@ -37,7 +37,7 @@ help:
 	@echo "make run    create .venv, install, migrate, load the seed dataset on first start,"
 	@echo "            and serve the site on http://$(HOST):$(PORT)"
 	@echo "make test   create .venv, install, and run the test suite (DATABASE_URL if set)"
-	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+	@echo "make lint   ruff check, ruff format --check, mypy, makemigrations --check"
 	@echo "make serve-production   migrate, createcachetable, collectstatic, build the bulk"
 	@echo "            files and serve with gunicorn (DEBUG off; needs the production settings)"
 	@echo "make audit  pip-audit the installed packages (needs network access to PyPI)"
@@ -63,6 +63,7 @@ test: $(INSTALLED)
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(MANAGE) makemigrations --check --dry-run
 
 # Production: DEBUG stays off, so SECRET_KEY, SITE_URL and ALLOWED_HOSTS must

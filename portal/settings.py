@@ -421,7 +421,8 @@ AXES_CLIENT_IP_CALLABLE = "registry.clientaddress.client_address"
 AXES_LOCKOUT_CALLABLE = "registry.twofactor.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each failure kept (admin: Axes → Access failures)
 AXES_VERBOSE = True  # each failure logged at WARNING by the "axes" loggers ...
-AXES_SENSITIVE_PARAMETERS = []  # ... naming the username and address (never the password)
+# ... naming the username and address (never the password)
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 OTP_TOTP_ISSUER = REGISTER_SHORT_NAME
 # Sessions: signed out after SESSION_IDLE_MINUTES without a request, and
 # SESSION_HOURS after signing in however active (Django's default is 14 days).

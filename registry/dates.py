@@ -37,7 +37,7 @@ def parse_partial_date(text: str) -> tuple[datetime.date, str]:
     return date, DatePrecision.YEAR
 
 
-_ORDER = {DatePrecision.YEAR: 0, DatePrecision.MONTH: 1, DatePrecision.DAY: 2}
+_ORDER: dict[str, int] = {DatePrecision.YEAR: 0, DatePrecision.MONTH: 1, DatePrecision.DAY: 2}
 
 
 def is_before(

@@ -314,7 +314,8 @@ def summary_sentence(spec, filterset, count: int) -> str:
     "Deployments in US-TX by sheriffs, status active, with no known bias test: 14".
     """
     active = dict(active_values(filterset))
-    tight, loose = [], []
+    tight: list[str] = []
+    loose: list[str] = []
     for param, phrase in declared_phrases(type(filterset)):
         if param not in active:
             continue

@@ -1,12 +1,20 @@
 """Model fields shared by the register's models."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core import checks, exceptions
 from django.db import models
 from django.db.models import Lookup
 
+if TYPE_CHECKING:
+    # For django-stubs: set as a list of values (or the stored string), read as a list.
+    _CharField = models.CharField[list[str] | tuple[str, ...] | str, list[str]]
+else:
+    _CharField = models.CharField
 
-class MultiChoiceField(models.CharField):
+
+class MultiChoiceField(_CharField):
     """
     A set of enum values stored as one delimited string: ``",live,mobile,"``.
 

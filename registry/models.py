@@ -8,6 +8,7 @@ Field ``help_text`` doubles as the data dictionary shown to maintainers.
 
 import datetime
 from dataclasses import dataclass
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -170,7 +171,7 @@ class Record(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = RecordQuerySet.as_manager()
+    objects: ClassVar[models.Manager] = RecordQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -297,7 +298,7 @@ class System(AuditStatusFields, Record):
     description = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="systems")
 
-    objects = SystemQuerySet.as_manager()
+    objects: ClassVar[models.Manager] = SystemQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=[*HISTORY_EXCLUDED, "audit_status", "audit_finding", "audit_date",
                          "audit_date_precision"],
@@ -339,7 +340,7 @@ class Agency(Record):
     website = models.URLField(max_length=500, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="agencies")
 
-    objects = AgencyQuerySet.as_manager()
+    objects: ClassVar[models.Manager] = AgencyQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=HISTORY_EXCLUDED, m2m_fields=["sources"], **HISTORY_OPTIONS
     )
@@ -419,7 +420,7 @@ class Policy(Record):
     )
     sources = models.ManyToManyField(Source, blank=True, related_name="policies")
 
-    objects = PolicyQuerySet.as_manager()
+    objects: ClassVar[models.Manager] = PolicyQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=[*HISTORY_EXCLUDED, "binds_by_jurisdiction"],
         m2m_fields=["sources", "agencies"],
@@ -503,7 +504,7 @@ class Deployment(AuditStatusFields, Record):
         help_text="Use case id in the US federal AI use case inventory, where it came from there.",
     )
 
-    objects = DeploymentQuerySet.as_manager()
+    objects: ClassVar[models.Manager] = DeploymentQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=[*HISTORY_EXCLUDED, "audit_status", "audit_finding", "audit_date",
                          "audit_date_precision"],
@@ -576,7 +577,7 @@ class Audit(Record):
         help_text="Use case id in the US federal AI use case inventory, where it came from there.",
     )
 
-    objects = AuditQuerySet.as_manager()
+    objects: ClassVar[models.Manager] = AuditQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=HISTORY_EXCLUDED, m2m_fields=["sources"], **HISTORY_OPTIONS
     )

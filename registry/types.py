@@ -75,7 +75,7 @@ class RecordType:
     @property
     def model_name(self) -> str:
         """``agency``: the type's name in ``?type=`` and in the API's URL names."""
-        return self.model._meta.model_name
+        return str(self.model._meta.model_name)
 
     @property
     def noun(self):
@@ -223,10 +223,11 @@ class RecordTypeConverter:
         return value
 
 
-def of(obj_or_model) -> RecordType:
+def of(obj_or_model: models.Model | type[models.Model]) -> RecordType:
     """The type of a record or of a record model (KeyError for anything else)."""
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
-    return _BY_LABEL[model._meta.concrete_model._meta.label]
+    concrete = model._meta.concrete_model or model
+    return _BY_LABEL[concrete._meta.label]
 
 
 def by_model_name(name: str) -> RecordType | None:

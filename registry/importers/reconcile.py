@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q
 
 from .. import choices
+from ..models import Record
 
 # Words that never tell two names apart.
 _NOISE = re.compile(r"\b(?:inc|llc|ltd|corp|corporation|co|company)\b")
@@ -100,7 +101,7 @@ def _empty(value) -> bool:
 class Match:
     """What ``find`` decided: ``record`` (and ``how``), or undecided ``candidates``."""
 
-    record: object | None
+    record: Record | None
     how: str = ""  # "name", "alias", "acronym", "initials", "system", "vendor", "only"
     candidates: list = field(default_factory=list)
 

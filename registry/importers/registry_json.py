@@ -101,7 +101,7 @@ def validate(document, *, existing_ids=None) -> list[Problem]:
     if document.get("format") != FORMAT:
         add(Problem(None, None, "format", f"Must be {FORMAT!r}, found {document.get('format')!r}."))
 
-    ids = {name: set() for name in LISTS}
+    ids: dict[str, set[str]] = {name: set() for name in LISTS}
     for name in LISTS:
         records = document.get(name, [])
         if records is None:
@@ -520,7 +520,7 @@ def export_document(*, published_only=False) -> dict:
         querysets[name] = qs.order_by("slug")
         visible[name] = set(querysets[name].values_list("slug", flat=True))
 
-    records = {name: [] for name in LISTS}
+    records: dict[str, list] = {name: [] for name in LISTS}
     for name in LISTS:
         for obj in _with_relations(name, querysets[name]):
             records[name].append(record(name, obj))

@@ -8,6 +8,7 @@ text; ``highlight`` turns a backend's marked snippet into safe HTML.
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connections, models
 from django.db.models import F, IntegerField
@@ -133,7 +134,9 @@ def search_all(query, *, limit_per_type=20) -> Results:
     if not parsed.groups:
         return results
     for record_type in types.RECORD_TYPES:
-        model = record_type.model
+        # Any: every record model's manager has ``published()`` (a RecordQuerySet),
+        # which django-stubs cannot know of ``type[Model]``.
+        model: Any = record_type.model
         queryset = model.objects.published()
         if hasattr(queryset, "for_display"):
             queryset = queryset.for_display()

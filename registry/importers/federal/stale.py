@@ -25,7 +25,7 @@ def inventory_year(source) -> int | None:
 def newest_inventory() -> Source | None:
     """The newest federal inventory the register cites (one query)."""
     sources = Source.objects.filter(slug__regex=_YEAR.pattern).only("pk", "slug")
-    return max(sources, key=inventory_year, default=None)
+    return max(sources, key=lambda source: inventory_year(source) or 0, default=None)
 
 
 def not_in_newest(deployment) -> int | None:

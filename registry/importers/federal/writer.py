@@ -540,6 +540,7 @@ class _Writer:
             conflicts.append(("status", deployment.status, p.status))
         for name, current, value in conflicts:
             if name == "system_id":
+                assert p.system is not None  # an empty offer is never a conflict (above)
                 name, current, value = "system", deployment.system.name, p.system.name
             self.summary.conflicts.append(
                 f"{deployment.slug}: {name} is “{_show(current)}” in the register, the {self.year} "
