@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from registry import choices, models, types
 from registry.choices import State
@@ -84,13 +85,22 @@ def _url(model_name, view, *args):
 
 
 @pytest.mark.parametrize("model_name", [*MODEL_NAMES, "suggestion"])
-def test_change_list_and_change_form_render_for_every_model(admin_client, seed, model_name):
+def test_change_list_search_change_form_and_history_show_the_record(admin_client, seed, model_name):
     obj = seed[model_name]
-    assert admin_client.get(_url(model_name, "changelist")).status_code == 200
-    assert admin_client.get(_url(model_name, "changelist"), {"q": "synthetic"}).status_code == 200
-    response = admin_client.get(_url(model_name, "change", obj.pk))
-    assert response.status_code == 200
-    assert admin_client.get(_url(model_name, "history", obj.pk)).status_code == 200
+    link = _url(model_name, "change", obj.pk)
+    # The list links to the record; its search finds it by its id, and not by a word it lacks.
+    assert link in admin_client.get(_url(model_name, "changelist")).text
+    key = getattr(obj, "slug", None) or "Synthetic suggestion"
+    assert link in admin_client.get(_url(model_name, "changelist"), {"q": key}).text
+    missed = admin_client.get(_url(model_name, "changelist"), {"q": "zzz-no-such-record"})
+    assert missed.status_code == 200 and link not in missed.text
+    # The change form holds the record's values; its history page names it.
+    form = admin_client.get(link)
+    assert form.status_code == 200
+    shown = f'value="{obj.slug}"' if hasattr(obj, "slug") else "Synthetic suggestion"
+    assert shown in form.text
+    history = admin_client.get(_url(model_name, "history", obj.pk))
+    assert history.status_code == 200 and escape(str(obj)) in history.text
 
 
 @pytest.mark.parametrize("model_name", MODEL_NAMES)
