@@ -41,6 +41,7 @@ a curated value; a different value is returned as a ``Conflict`` for the summary
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -57,6 +58,9 @@ _US = re.compile(r"\bu s\b|\bus\b|\bunited states\b")
 _INITIALS_SKIP = {"of", "and", "the", "for", "de", "du", "la", "le"}
 
 
+# Cached: an index compares each incoming name with every name in its scope,
+# so without it a file of n agencies in one place normalises n² names.
+@functools.lru_cache(maxsize=65_536)
 def normalise_name(name: str) -> str:
     """
     A name reduced to what tells it apart: ``"The Dept. of Motor Vehicles & Licensing"``
