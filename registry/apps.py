@@ -1,3 +1,5 @@
+"""The register's app: connects its signal receivers when Django starts."""
+
 from django.apps import AppConfig
 
 

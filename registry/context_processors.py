@@ -1,3 +1,5 @@
+"""Values every template may use: the register's name and its data licence."""
+
 from django.conf import settings
 
 

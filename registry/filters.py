@@ -307,6 +307,25 @@ def place_filter(**kwargs):
     return described(places.PlaceFilter(**kwargs), says=IN_PLACE)
 
 
+def year_range(field, verb):
+    """``(from, to)`` filters on the year of the date ``field``: "started in or after 2019"."""
+    return (
+        YearFromFilter(field_name=field, label=f"{verb.capitalize()} from (year)",
+                       says=Phrase(f"{verb} in or after {{}}")),
+        YearToFilter(field_name=field, label=f"{verb.capitalize()} up to (year)",
+                     says=Phrase(f"{verb} in or before {{}}")),
+    )  # fmt: skip
+
+
+def audit_status_filter():
+    return EnumFilter(
+        choices=choices.AuditStatus.choices,
+        label="Audit status",
+        facet=VocabularyFacet(),
+        says=Phrase("{}", AUDIT_STATUS_PHRASES),
+    )
+
+
 def published(model):
     return lambda request: model.objects.published().order_by(*model._meta.ordering)
 
@@ -547,22 +566,8 @@ class DeploymentFilterSet(RegisterFilterSet):
         facet=SetFacet(),
         says=Phrase("searching {}"),
     )
-    audit_status = EnumFilter(
-        choices=choices.AuditStatus.choices,
-        label="Audit status",
-        facet=VocabularyFacet(),
-        says=Phrase("{}", AUDIT_STATUS_PHRASES),
-    )
-    started_from = YearFromFilter(
-        field_name="started",
-        label="Started from (year)",
-        says=Phrase("started in or after {}"),
-    )
-    started_to = YearToFilter(
-        field_name="started",
-        label="Started up to (year)",
-        says=Phrase("started in or before {}"),
-    )
+    audit_status = audit_status_filter()
+    started_from, started_to = year_range("started", "started")
     sort = SortFilter(
         fields=(
             ("agency__name", "agency"),
@@ -610,12 +615,7 @@ class SystemFilterSet(RegisterFilterSet):
         facet=SetFacet(),
         says=Phrase("capable of {}"),
     )
-    audit_status = EnumFilter(
-        choices=choices.AuditStatus.choices,
-        label="Audit status",
-        facet=VocabularyFacet(),
-        says=Phrase("{}", AUDIT_STATUS_PHRASES),
-    )
+    audit_status = audit_status_filter()
     sort = SortFilter(
         fields=(("name", "name"), ("audit_date", "audited"), ("updated_at", "updated")),
         field_labels={"name": "Name", "audit_date": "Latest audit", "updated_at": "Last updated"},
@@ -692,16 +692,7 @@ class AuditFilterSet(RegisterFilterSet):
     is_public = YesNoFilter(
         label="Report public", facet=YesNoFacet(), says=Phrase("{}", PUBLIC_REPORT)
     )
-    published_from = YearFromFilter(
-        field_name="published",
-        label="Published from (year)",
-        says=Phrase("published in or after {}"),
-    )
-    published_to = YearToFilter(
-        field_name="published",
-        label="Published up to (year)",
-        says=Phrase("published in or before {}"),
-    )
+    published_from, published_to = year_range("published", "published")
     sort = SortFilter(
         fields=(("published", "published"), ("auditor", "auditor"), ("updated_at", "updated")),
         field_labels={
@@ -758,12 +749,7 @@ class PolicyFilterSet(RegisterFilterSet):
     in_force = YesNoFilter(
         method="in_force_filter", label="In force today", says=Phrase("{}", IN_FORCE)
     )
-    adopted_from = YearFromFilter(
-        field_name="adopted", label="Adopted from (year)", says=Phrase("adopted in or after {}")
-    )
-    adopted_to = YearToFilter(
-        field_name="adopted", label="Adopted up to (year)", says=Phrase("adopted in or before {}")
-    )
+    adopted_from, adopted_to = year_range("adopted", "adopted")
     sort = SortFilter(
         fields=(("title", "title"), ("adopted", "adopted"), ("updated_at", "updated")),
         field_labels={"title": "Title", "adopted": "Adoption date", "updated_at": "Last updated"},
@@ -797,16 +783,7 @@ class SourceFilterSet(RegisterFilterSet):
         choices=_distinct_values(Source, "publisher"),
         says=Phrase("published by {}"),
     )
-    published_from = YearFromFilter(
-        field_name="published",
-        label="Published from (year)",
-        says=Phrase("published in or after {}"),
-    )
-    published_to = YearToFilter(
-        field_name="published",
-        label="Published up to (year)",
-        says=Phrase("published in or before {}"),
-    )
+    published_from, published_to = year_range("published", "published")
     sort = SortFilter(
         fields=(("title", "title"), ("published", "published"), ("updated_at", "updated")),
         field_labels={

@@ -1,7 +1,8 @@
 """
 Documentation that tests hold to the code (as Datasette's ``test_docs.py`` does):
 the README's configuration table names every setting read from the environment,
-and nothing else.
+and nothing else; docs/data-format.md lists every key of every list of the
+format (``registry/format.py``) and every value of its vocabularies.
 """
 
 import ast
@@ -48,3 +49,44 @@ def test_the_readme_documents_every_setting_read_from_the_environment():
 
 def test_the_readme_documents_no_setting_that_does_not_exist():
     assert sorted(documented_variables() - environment_variables_read_by_settings()) == []
+
+
+# The data format: docs/data-format.md against registry/format.py -------------
+
+FORMAT_DOC = (ROOT / "docs" / "data-format.md").read_text()
+
+
+def _documented_keys():
+    """``{list name: {key: notes}}`` from the key tables of docs/data-format.md."""
+    out = {}
+    for section in re.split(r"^## ", FORMAT_DOC, flags=re.M)[1:]:
+        name, _, body = section.partition("\n")
+        rows = {}
+        for line in body.splitlines():
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if line.startswith("|") and cells[0] not in ("key", "---") and len(cells) >= 3:
+                for key in cells[0].split(","):
+                    rows[key.strip()] = cells[-1]
+        out[name.strip()] = rows
+    return out
+
+
+def test_the_format_document_lists_every_key_of_every_list_and_no_other():
+    from registry.format import COMMON_KEYS, SPEC
+
+    documented = _documented_keys()
+    for name, spec in SPEC.items():
+        assert set(documented.get(name, {})) == set(spec.keys) - set(COMMON_KEYS), name
+    for key in COMMON_KEYS:
+        assert f"`{key}`" in FORMAT_DOC
+
+
+def test_the_format_document_names_every_value_of_every_vocabulary():
+    from registry.format import SPEC
+
+    documented = _documented_keys()
+    for name, spec in SPEC.items():
+        for key, kind in spec.keys.items():
+            if isinstance(kind, tuple) and kind[0] in ("enum", "multi") and key != "state":
+                values = set(re.findall(r"`([a-z0-9_]+)`", documented[name][key]))
+                assert values == {str(v) for v in kind[1].values}, f"{name}.{key}"
