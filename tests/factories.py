@@ -6,10 +6,26 @@ mistake it for a fact about a real government.
 import factory
 from factory.django import DjangoModelFactory
 
-from registry import choices, models
+from registry import choices, models, search
 
 
-class RecordFactory(DjangoModelFactory):
+class IndexedOnceFactory(DjangoModelFactory):
+    """
+    Creates its record and every related record it makes, then refreshes the
+    search index once (``search.deferred_indexing``), not after each save: the
+    index is as fresh when the factory returns, at a fraction of the queries.
+    """
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        with search.deferred_indexing():
+            return super()._generate(strategy, params)
+
+
+class RecordFactory(IndexedOnceFactory):
     state = choices.State.PUBLISHED
 
     class Meta:
@@ -26,7 +42,7 @@ class RecordFactory(DjangoModelFactory):
             self.sources.set(extracted)
 
 
-class SourceFactory(DjangoModelFactory):
+class SourceFactory(IndexedOnceFactory):
     slug = factory.Sequence(lambda n: f"synthetic-source-{n:05d}")
     title = factory.Sequence(lambda n: f"Synthetic Source Document {n:05d}")
     url = factory.Sequence(lambda n: f"https://example.org/synthetic/{n:05d}")
