@@ -220,8 +220,6 @@ SPEC = {
 }
 
 LISTS = tuple(SPEC)
-# Order of writing: a record is written after every record it refers to.
-WRITE_ORDER = ("sources", "vendors", "systems", "agencies", "policies", "deployments", "audits")
 TOP_KEYS = {"format", "generated", *LISTS}
 
 

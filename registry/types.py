@@ -62,6 +62,8 @@ class RecordType:
     name_related: tuple[str, ...] = ()
     # The record page's view, when it needs more than the record itself.
     detail_view_path: str = ""
+    # An example query of the list, shown as a link in the API's docs (tested to be valid).
+    example_query: str = ""
 
     def __hash__(self):
         return hash(self.name)
@@ -130,6 +132,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "using face recognition.",
         SearchFields(A=("name", "acronym"), B=("locality", "parent__name")),
         detail_view_path="registry.views.AgencyDetailView",
+        example_query="country=US&kind=police",
     ),
     RecordType(
         "deployments",
@@ -144,6 +147,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         ),
         name_related=("agency", "system"),
         detail_view_path="registry.views.DeploymentDetailView",
+        example_query="uses=live&audit_status=none_known",
     ),
     RecordType(
         "systems",
@@ -153,6 +157,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "Face recognition products, algorithms and services, with their audit status.",
         SearchFields(A=("name",), B=("vendor__name",), C=("description",)),
         detail_view_path="registry.views.SystemDetailView",
+        example_query="audit_status=reported",
     ),
     RecordType(
         "vendors",
@@ -162,6 +167,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "Companies that make the face recognition systems agencies use.",
         SearchFields(A=("name",)),
         detail_view_path="registry.views.VendorDetailView",
+        example_query="country=US",
     ),
     RecordType(
         "audits",
@@ -176,6 +182,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         ),
         name_related=("system", "deployment__agency", "deployment__system"),
         detail_view_path="registry.views.AuditDetailView",
+        example_query="auditor_kind=government_lab&finding=disparities_found",
     ),
     RecordType(
         "policies",
@@ -185,6 +192,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "Laws, bans, moratoria, court rulings and agency policies that govern face recognition.",
         SearchFields(A=("title",), B=("issuer", "locality"), C=("summary",)),
         detail_view_path="registry.views.PolicyDetailView",
+        example_query="kind=ban&in_force=true",
     ),
     RecordType(
         "sources",
@@ -194,6 +202,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "The documents every fact in the register is based on.",
         SearchFields(A=("title",), B=("publisher",)),
         detail_view_path="registry.views.SourceDetailView",
+        example_query="kind=court",
     ),
 )
 

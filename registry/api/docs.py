@@ -19,17 +19,6 @@ from .. import types
 from ..format import COUNTRY_PATTERN, PARTIAL_DATE_PATTERN, REGION_PATTERN, SLUG_PATTERN
 from .views import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-# One example query per list, shown as a link (a test checks each one is valid).
-EXAMPLES = {
-    "agencies": "country=US&kind=police",
-    "deployments": "uses=live&audit_status=none_known",
-    "systems": "audit_status=reported",
-    "vendors": "country=US",
-    "audits": "auditor_kind=government_lab&finding=disparities_found",
-    "policies": "kind=ban&in_force=true",
-    "sources": "kind=court",
-}
-
 
 @functools.cache
 def api_schema():
@@ -148,7 +137,7 @@ def endpoint_docs(name, schema):
         Row(field, describe(prop, components), _strip_choice_list(prop.get("description")))
         for field, prop in record["properties"].items()
     ]
-    example = EXAMPLES[name]
+    example = spec.example_query
     return {
         "name": name,
         "spec": spec,

@@ -30,10 +30,10 @@ from ..format import (
     TEXT_KINDS,
     TOP_KEYS,
     URL_RE,
-    WRITE_ORDER,
 )
 from ..models import validate_record
 from ..services import save_record
+from ..types import in_dependency_order
 from . import reconcile
 
 __all__ = ["FORMAT", "LISTS", "SPEC", "InvalidDocument", "Problem", "export_document",
@@ -377,7 +377,8 @@ def _write(document, report, reason):
 
     touched_systems, touched_deployments = set(), set()
     duplicates = _Duplicates()
-    for name in WRITE_ORDER:
+    # A record is written after every record it refers to (the models' relations).
+    for name in in_dependency_order(LISTS):
         spec = SPEC[name]
         model = spec["model"]
         records = document.get(name) or []
