@@ -149,6 +149,61 @@ class DeploymentQuerySet(AuditStatusQuerySet):
             .filter(Q(system=OuterRef("system")) | Q(deployment=OuterRef("pk")))
         )
 
+    def refresh_audit_status(self):
+        """
+        Recompute the stored audit status of these rows, set-based.
+
+        A deployment without published audits of its own has exactly its
+        system's audits, so it takes its system's status: the systems are
+        ranked once (a correlated subquery per *system*), then one UPDATE per
+        distinct result sets every such deployment of those systems. Only the
+        few deployments audited themselves are ranked one by one. (One
+        correlated subquery per deployment took 65-99 s at 100,000.)
+        Returns the number of rows written.
+        """
+        own_audits = (_audit_model().objects.published().filter(deployment__isnull=False)).values(
+            "deployment_id"
+        )
+        audited_themselves = self.filter(pk__in=own_audits)
+        written = super(DeploymentQuerySet, audited_themselves).refresh_audit_status()
+        inheriting = self.exclude(pk__in=own_audits)
+        systems = (
+            apps.get_model("registry", "System")
+            .objects.filter(pk__in=inheriting.filter(system__isnull=False).values("system_id"))
+            .with_live_audit_status()
+            .values_list(
+                "pk",
+                "live_audit_status",
+                "live_audit_finding",
+                "live_audit_date",
+                "live_audit_date_precision",
+            )
+        )
+        by_status: dict[tuple, list[int]] = {}
+        for pk, *status in systems:
+            by_status.setdefault(tuple(status), []).append(pk)
+        none_known = (choices.AuditStatus.NONE_KNOWN, "", None, "")
+        for (status, finding, date, precision), system_ids in by_status.items():
+            rows = inheriting.filter(system_id__in=system_ids)
+            if status == none_known[0]:
+                # Deployments of no known system have no audit but their own.
+                rows = inheriting.filter(Q(system_id__in=system_ids) | Q(system__isnull=True))
+            written += rows.update(
+                audit_status=status,
+                audit_finding=finding or "",
+                audit_date=date,
+                audit_date_precision=precision or "",
+            )
+        if not any(status[0] == none_known[0] for status in by_status):
+            status, finding, date, precision = none_known
+            written += inheriting.filter(system__isnull=True).update(
+                audit_status=status,
+                audit_finding=finding,
+                audit_date=date,
+                audit_date_precision=precision,
+            )
+        return written
+
     def active(self):
         return self.filter(status=choices.DeploymentStatus.ACTIVE)
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from registry import choices
-from registry.models import Agency, Deployment, Policy, System
+from registry.models import Agency, Audit, Deployment, Policy, System
 from tests.factories import (
     AgencyFactory,
     AuditFactory,
@@ -147,6 +147,58 @@ def test_stored_status_equals_status_computed_now():
     )
     assert all(stored == live and f1 == f2 for stored, live, f1, f2 in rows)
     assert {r[0] for r in rows} == {S.TESTED, S.REPORTED, S.NONE_KNOWN}
+
+
+LIVE_AUDIT_FIELDS = ("audit_status", "audit_finding", "audit_date", "audit_date_precision")
+
+
+def stored_and_live(queryset):
+    rows = queryset.with_live_audit_status().order_by("pk")
+    return (
+        [tuple(getattr(row, name) for name in LIVE_AUDIT_FIELDS) for row in rows],
+        [tuple(getattr(row, f"live_{name}") for name in LIVE_AUDIT_FIELDS) for row in rows],
+    )
+
+
+def test_refreshing_every_deployment_sets_what_each_one_computes_now(
+    django_assert_max_num_queries,
+):
+    # Every way a deployment gets its status: its system's audits (on each
+    # rung), its own audits on top of them, an unpublished own audit, no system.
+    systems = {kind: SystemFactory() for kind in ("vendor", "independent", "academic")}
+    for kind, system in systems.items():
+        AuditFactory(system=system, auditor_kind=kind, published=datetime.date(2020, 5, 1))
+    plain = [DeploymentFactory(system=system) for system in systems.values() for _ in (1, 2)]
+    own = DeploymentFactory(system=systems["vendor"])
+    AuditFactory(system=None, deployment=own, auditor_kind="independent", is_public=False)
+    draft_own = DeploymentFactory(system=systems["academic"])
+    AuditFactory(system=None, deployment=draft_own, state=choices.State.DRAFT)
+    orphan = DeploymentFactory(system=None)
+    AuditFactory(system=None, deployment=orphan, auditor_kind="vendor")
+    DeploymentFactory(system=None)
+    DeploymentFactory(system=SystemFactory())
+    # Forget what the saves stored, then recompute everything at once.
+    Deployment.objects.update(
+        audit_status=S.NONE_KNOWN, audit_finding="", audit_date=None, audit_date_precision=""
+    )
+    # A statement per distinct system status, not one per deployment.
+    with django_assert_max_num_queries(7):
+        assert Deployment.objects.refresh_audit_status() == Deployment.objects.count()
+    stored, live = stored_and_live(Deployment.objects.all())
+    assert stored == live
+    assert {row[0] for row in stored} == {S.NONE_KNOWN, S.TESTED, S.AUDITED, S.REPORTED}
+    assert status_of(own) == S.AUDITED and status_of(orphan) == S.TESTED
+    assert status_of(draft_own) == S.REPORTED and status_of(plain[0]) == S.TESTED
+
+
+def test_refreshing_one_deployment_writes_only_that_one():
+    system = SystemFactory()
+    one, other = DeploymentFactory(system=system), DeploymentFactory(system=system)
+    AuditFactory(system=system, state=choices.State.DRAFT)
+    # Publish the audit behind the signals' back: only the refreshed row may change.
+    Audit.objects.update(state=choices.State.PUBLISHED)
+    assert Deployment.objects.filter(pk=one.pk).refresh_audit_status() == 1
+    assert (status_of(one), status_of(other)) == (S.REPORTED, S.NONE_KNOWN)
 
 
 # --- governing policies: jurisdiction containment --------------------------
