@@ -27,6 +27,7 @@ filled by ``generate_synthetic`` (migrations included) at the sizes given.
 
 import contextlib
 import json
+import math
 import os
 import shutil
 import signal
@@ -205,6 +206,10 @@ class Command(BaseCommand):
                         if paths:
                             result = self.wrk(server, paths, conns, options["seconds"])
                             table.add((question.key, server.name, conns), result)
+                            self.stdout.write(
+                                f"    round {round_ + 1} {question.key:<14} c={conns}"
+                                f" {server.name:<12} {_figures(result)}"
+                            )
             self.stdout.write(f"  round {round_ + 1} done ({time.monotonic() - started:.0f} s)")
         self.stdout.write(self.report(questions, servers, connections, table))
 
@@ -455,11 +460,15 @@ class Command(BaseCommand):
         if line is None:
             raise CommandError(f"wrk printed no result:\n{output}")
         figures = json.loads(line.removeprefix("RESULT "))
+        errors = figures["socket_errors"] + figures["bad_status"]
+        if not figures["requests"]:
+            # Nothing answered within the round: slower than any figure.
+            return Result(p50=math.inf, p95=math.inf, rps=0.0, errors=errors)
         return Result(
             p50=figures["p50_us"] / 1000,
             p95=figures["p95_us"] / 1000,
             rps=figures["requests"] / (figures["duration_us"] / 1e6),
-            errors=figures["socket_errors"] + figures["bad_status"],
+            errors=errors,
         )
 
     def cold(self, servers, question, n, table):
@@ -531,6 +540,12 @@ class Command(BaseCommand):
                 + ", ".join(f"{s.name} on 127.0.0.1:{s.port}" for s in servers)
                 + " (site: gunicorn 2 workers, DEBUG off, cache "
                 + (os.environ.get("CACHE_URL") or "per-process memory")
+                + ", whole-response cache "
+                + (
+                    "off"
+                    if os.environ.get("REGISTER_RESPONSE_CACHE_SECONDS", "").strip() == "0"
+                    else "on"
+                )
                 + "; Datasette --immutable, default_page_size 50)",
                 f"Load: wrk, 1 thread, {options['seconds']} s per round, "
                 f"{options['rounds']} interleaved rounds, best round shown; "
@@ -556,18 +571,30 @@ class Command(BaseCommand):
                     if result is None:
                         continue
                     ratio = ""
-                    if reference and not server.is_datasette and result.p50 and result.rps:
+                    if (
+                        reference
+                        and not server.is_datasette
+                        and 0 < result.p50 < math.inf
+                        and result.rps
+                    ):
                         ratio = (
-                            f"  {reference.p50 / result.p50:6.1f}x Datasette's p50,"
-                            f" {result.rps / reference.rps:6.1f}x its req/s"
+                            f"  {_ratio(reference.p50, result.p50)} Datasette's p50,"
+                            f" {_ratio(result.rps, reference.rps)} its req/s"
                         )
-                    errors = f"  ({result.errors} errors)" if result.errors else ""
-                    lines.append(
-                        f"  c={conns} {server.name:<12} p50 {result.p50:8.1f} ms"
-                        f"  p95 {result.p95:8.1f} ms  {result.rps:8.1f} req/s{ratio}{errors}"
-                    )
+                    lines.append(f"  c={conns} {server.name:<12} {_figures(result)}{ratio}")
             lines.append("")
         return "\n".join(lines)
+
+
+def _figures(result):
+    errors = f"  ({result.errors} errors)" if result.errors else ""
+    return f"p50 {result.p50:8.1f} ms  p95 {result.p95:8.1f} ms  {result.rps:8.1f} req/s{errors}"
+
+
+def _ratio(a, b):
+    if not b or math.isinf(a):
+        return "     -"
+    return f"{a / b:6.1f}x"
 
 
 def _find_datasette():
