@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "registry.counts.RegisterVersionMiddleware",
     "portal.middleware.ExpensiveRequestRateLimitMiddleware",
     "registry.canonical.CanonicalListQueryMiddleware",
+    # Whole public pages and API lists kept per register version (issue 13).
+    "registry.response_cache.ResponseCacheMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -320,6 +322,8 @@ REGISTER_PAGE_SIZE = 50
 # most. Any change made through the ORM already gives new counts at once
 # (registry/counts.py); this bounds a bulk write that skips history. 0: off.
 REGISTER_COUNTS_CACHE_SECONDS = int(os.environ.get("REGISTER_COUNTS_CACHE_SECONDS", "600"))
+# The same bound for whole public responses (registry/response_cache.py). 0: off.
+REGISTER_RESPONSE_CACHE_SECONDS = int(os.environ.get("REGISTER_RESPONSE_CACHE_SECONDS", "600"))
 
 # The read-only JSON API at /api/v1/ (registry/api/). Public data, no
 # accounts: no authentication (so no CSRF), JSON only (the browsable API's

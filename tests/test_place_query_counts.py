@@ -14,6 +14,14 @@ from tests.factories import AgencyFactory, AuditFactory, DeploymentFactory, Poli
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _pages_built_not_kept(settings):
+    # These pin the queries that build a page. A page kept whole between
+    # requests costs one query (tests/test_response_cache.py).
+    settings.REGISTER_RESPONSE_CACHE_SECONDS = 0
+
+
 # The place's deployment figures, years, agencies and their count, policies,
 # their named agencies and their count, sub-places (2), recent deployments and
 # policies.

@@ -24,6 +24,14 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _pages_built_not_kept(settings):
+    # These pin the queries that build a page. A page kept whole between
+    # requests costs one query (tests/test_response_cache.py).
+    settings.REGISTER_RESPONSE_CACHE_SECONDS = 0
+
+
 # Lists: the register's version, count, page of rows, form choices (one per
 # <select> of values in use; related records are typed as ids), facets, plus
 # what the page around the table needs.

@@ -1,0 +1,155 @@
+"""
+Whole public responses kept between requests, and HTTP validators for them.
+
+The register changes a few times a day and is read all day, so a public list,
+record or place page, or an API list, is built once per **register version**
+(``counts.register_version``: any change made through the ORM gives a new
+one) and kept in Django's configured cache (shared by every process when
+``CACHE_URL`` names one) under that version, today's date (pages say what is
+in force today) and the exact request: host, path and canonical query string
+(``CanonicalListQueryMiddleware`` has already redirected any other spelling).
+The next change gives a new version, so the next request builds the page
+afresh: nothing stale is ever served, with the caveat of ``counts``: a bulk
+write that skips history does not change the version;
+``REGISTER_RESPONSE_CACHE_SECONDS`` bounds that case (0 turns caching off).
+
+The same responses carry ``ETag``, ``Last-Modified`` and ``Cache-Control:
+public, max-age=0, must-revalidate``: a browser or a caching reverse proxy
+keeps its copy and revalidates it, and gets a 304 for the cost of reading the
+version.
+
+Only what is the same for everyone is kept: GET and HEAD without a session or
+message cookie (staff, and anyone with a pending message, always get a page
+built for them), 200 responses of the allowed routes, never one that sets a
+cookie or used a CSRF token (forms), never a streamed export.
+"""
+
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, parse_http_date_safe
+
+from . import counts, types
+
+# Bump when a page's markup changes for the same data and the same URL, so a
+# shared cache holding the old markup is not served by the new code.
+RESPONSE_FORMAT = "1"
+CACHE_CONTROL = "public, max-age=0, must-revalidate"
+
+
+def cached_routes() -> frozenset[str]:
+    """The routes (``namespace:name``) whose responses are kept."""
+    names = {"registry:places", "registry:place"}
+    for record_type in types.RECORD_TYPES:
+        names.add(f"registry:{record_type.model_name}-list")
+        names.add(f"registry:{record_type.model_name}-detail")
+        names.add(f"api:{record_type.model_name}-list")
+    return frozenset(names)
+
+
+def _start_of_today():
+    return timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time()),
+        timezone.get_current_timezone(),
+    )
+
+
+class ResponseCacheMiddleware:
+    """Serve a public response kept for this register version, or keep the one built now."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.routes = cached_routes()
+
+    def __call__(self, request):
+        if not self.applies_to(request):
+            return self.get_response(request)
+        key = self.key(request)
+        kept = cache.get(key)
+        if kept is not None:
+            response = self.restore(kept)
+        else:
+            response = self.get_response(request)
+            if not self.keepable(request, response):
+                return response
+            self.add_validators(response)
+            cache.set(key, self.snapshot(response), settings.REGISTER_RESPONSE_CACHE_SECONDS)
+        return self.conditional(request, response)
+
+    # Which requests and responses -------------------------------------------
+
+    def applies_to(self, request) -> bool:
+        if not settings.REGISTER_RESPONSE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
+            return False
+        # A session (staff signed in) or a pending message: a page built for them.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+            return False
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.view_name in self.routes
+
+    def keepable(self, request, response) -> bool:
+        return (
+            request.method == "GET"
+            and response.status_code == 200
+            and isinstance(response, HttpResponse)  # not a streamed export
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not request.META.get("CSRF_COOKIE_USED")
+            and "private" not in response.get("Cache-Control", "")
+            and "no-store" not in response.get("Cache-Control", "")
+        )
+
+    def key(self, request) -> str:
+        parts = [
+            RESPONSE_FORMAT,
+            counts.register_version(),
+            timezone.localdate().isoformat(),
+            request.scheme,
+            request.get_host(),
+            request.get_full_path(),
+        ]
+        digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        return f"registry:response:{digest}"
+
+    # Keeping and serving ------------------------------------------------------
+
+    def add_validators(self, response):
+        """ETag and Last-Modified from the register's version, unless the view set its own."""
+        if not response.has_header("ETag"):
+            digest = hashlib.sha256(response.content).hexdigest()[:32]
+            response["ETag"] = f'"{digest}"'
+        if not response.has_header("Last-Modified"):
+            changed = counts.register_state().changed_at
+            # Pages also change at midnight (what is in force today).
+            latest = max(changed, _start_of_today()) if changed else _start_of_today()
+            response["Last-Modified"] = http_date(latest.timestamp())
+        response["Cache-Control"] = CACHE_CONTROL
+
+    def snapshot(self, response):
+        return (response.status_code, list(response.headers.items()), response.content)
+
+    def restore(self, kept):
+        status, headers, content = kept
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+        return response
+
+    def conditional(self, request, response):
+        """A 304 when the client's copy is current (as the API's own validators give)."""
+        last_modified = response.get("Last-Modified")
+        return get_conditional_response(
+            request,
+            etag=response.get("ETag"),
+            last_modified=parse_http_date_safe(last_modified) if last_modified else None,
+            response=response,
+        )
