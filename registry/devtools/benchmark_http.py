@@ -31,7 +31,6 @@ import math
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -46,6 +45,8 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from . import localserver
 
 BASE_DIR = Path(settings.BASE_DIR)
 RECORD_SAMPLE = 25
@@ -83,7 +84,7 @@ class Question:
 class Server:
     name: str
     port: int
-    process: subprocess.Popen
+    process: subprocess.Popen | None
     log: Path
     is_datasette: bool = False
     database_url: str = ""
@@ -151,10 +152,12 @@ class Command(BaseCommand):
         self.processes: list[subprocess.Popen] = []
         self.workdir = Path(tempfile.mkdtemp(prefix="fr-benchmark-"))
         previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        self.servers_stack = contextlib.ExitStack()
         try:
             self.run(options, connections)
         finally:
             self.stop_all()
+            self.servers_stack.close()
             signal.signal(signal.SIGTERM, previous)
 
     def run(self, options, connections):
@@ -189,12 +192,14 @@ class Command(BaseCommand):
             self.wait_ready(server)
 
         self.stdout.write(self.header(sqlite_path, pg_url, servers, options, connections))
-        # Check every path once (200, no redirect) and warm the caches.
+        # Check every path (200, no redirect) and warm the caches: the site's
+        # a few times, so that both workers have seen it.
         for question in questions:
             for server in servers:
                 paths = self.paths(question, server)
                 for path in paths or []:
-                    self.check_path(server, path)
+                    for _ in range(1 if server.is_datasette else 3):
+                        self.check_path(server, path)
 
         table = Table()
         started = time.monotonic()
@@ -321,6 +326,9 @@ class Command(BaseCommand):
                 [f"/deployments/{slug}/" for _, slug in deployments],
                 [f"/{{db}}/registry_deployment/{pk}" for pk, _ in deployments],
             ),
+            Question("home", "home page", ["/"], None),
+            Question("places", "places index", ["/places/"], None),
+            Question("place", "a state page", ["/places/us/ca/"], None),
             Question(
                 "search",
                 f"typical search q={word} (Datasette: deployments _search)",
@@ -338,33 +346,21 @@ class Command(BaseCommand):
     # Servers ------------------------------------------------------------------
 
     def start_site(self, name, database_url):
-        port = _free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "DEBUG": "0",
-            "SECRET_KEY": os.environ.get("SECRET_KEY") or "benchmark-only-not-a-secret",
-            "SITE_URL": f"http://127.0.0.1:{port}",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            # Every request comes from one address: no rate limit (it would time 429s).
-            "EXPENSIVE_RATE_LIMIT": "0",
-            # Static files are never requested here: no collectstatic needed.
-            "PLAIN_STATIC": "1",
-            "LOG_LEVEL": "ERROR",
-        }
-        command = [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--config",
-            str(BASE_DIR / "gunicorn.conf.py"),
-            "--workers=2",
-            f"--bind=127.0.0.1:{port}",
-            "--max-requests=0",
-            "portal.wsgi:application",
-        ]
-        return self.spawn(name, port, command, env, database_url=database_url)
+        """gunicorn as in production (``localserver.serve``: 2 workers, DEBUG off)."""
+        url = self.servers_stack.enter_context(
+            localserver.serve(
+                database_url,
+                workers=2,
+                log=self.workdir / f"{name.replace(' ', '-')}.log",
+                # Every request comes from one address: no rate limit (it would time 429s).
+                EXPENSIVE_RATE_LIMIT="0",
+            )
+        )
+        port = int(url.rsplit(":", 1)[1])
+        return Server(name, port, None, self.workdir, database_url=database_url)
 
     def start_datasette(self, executable, sqlite_path):
-        port = _free_port()
+        port = localserver.free_port()
         command = [
             executable,
             "serve",
@@ -394,6 +390,8 @@ class Command(BaseCommand):
         return Server(name, port, process, log, **extra)
 
     def wait_ready(self, server, timeout=120):
+        if server.process is None:
+            return  # localserver.serve waited for it
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if server.process.poll() is not None:
@@ -603,12 +601,6 @@ def _find_datasette():
         return found
     beside = Path(sys.executable).parent / "datasette"
     return str(beside) if beside.exists() else ""
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _loadavg():
