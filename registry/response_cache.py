@@ -41,6 +41,8 @@ from . import counts, types
 # shared cache holding the old markup is not served by the new code.
 RESPONSE_FORMAT = "1"
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
+# Pages are tens of kilobytes; anything far larger is not worth the cache's memory.
+MAX_KEPT_BYTES = 2 * 1024 * 1024
 
 
 def cached_routes() -> frozenset[str]:
@@ -101,6 +103,7 @@ class ResponseCacheMiddleware:
             request.method == "GET"
             and response.status_code == 200
             and isinstance(response, HttpResponse)  # not a streamed export
+            and len(response.content) <= MAX_KEPT_BYTES
             and not response.cookies
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             and not request.META.get("CSRF_COOKIE_USED")
