@@ -30,7 +30,6 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
@@ -70,19 +69,29 @@ class ResponseCacheMiddleware:
         self.routes = cached_routes()
 
     def __call__(self, request):
-        if not self.applies_to(request):
-            return self.get_response(request)
-        key = self.key(request)
-        kept = cache.get(key)
-        if kept is not None:
-            response = self.restore(kept)
-        else:
-            response = self.get_response(request)
+        response = self.get_response(request)
+        key = getattr(request, "_response_cache_key", None)
+        if key is None:
+            return response
+        if not getattr(request, "_response_cache_hit", False):
             if not self.keepable(request, response):
                 return response
             self.add_validators(response)
             cache.set(key, self.snapshot(response), settings.REGISTER_RESPONSE_CACHE_SECONDS)
         return self.conditional(request, response)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Last of the middleware's view hooks, so the rate limit and the
+        # canonical redirect apply to kept pages as to built ones.
+        if not self.applies_to(request):
+            return None
+        key = self.key(request)
+        request._response_cache_key = key
+        kept = cache.get(key)
+        if kept is None:
+            return None
+        request._response_cache_hit = True
+        return self.restore(kept)
 
     # Which requests and responses -------------------------------------------
 
@@ -92,11 +101,8 @@ class ResponseCacheMiddleware:
         # A session (staff signed in) or a pending message: a page built for them.
         if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
             return False
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return False
-        return match.view_name in self.routes
+        match = request.resolver_match
+        return match is not None and match.view_name in self.routes
 
     def keepable(self, request, response) -> bool:
         return (
