@@ -78,13 +78,20 @@ def _wait_ready(url: str, process: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def serve(
-    database_url: str, *, workers: int = 2, log: Path | None = None, **env_overrides: str
+    database_url: str,
+    *,
+    workers: int = 2,
+    log: Path | None = None,
+    bulk_data: bool = True,
+    **env_overrides: str,
 ) -> Iterator[str]:
     """
     Run gunicorn with ``workers`` sync workers over ``database_url``; yield its URL.
 
     The server's error log (JSON lines: Django's errors and gunicorn's own) goes
-    to ``log`` when given, so a fault test can show what failed.
+    to ``log`` when given, so a fault test can show what failed. ``bulk_data=False``
+    skips building the ``/data/`` files (minutes at national scale) for a run that
+    does not request them; ``/data/`` then says no build exists yet.
     """
     folder = Path(tempfile.mkdtemp(prefix="fr-register-serve-"))
     port = free_port()
@@ -93,7 +100,8 @@ def serve(
     log_file = open(log or folder / "gunicorn.log", "ab")  # noqa: SIM115 (closed in finally)
     try:
         _manage(env, "collectstatic", "--noinput")
-        _manage(env, "build_bulk_data")
+        if bulk_data:
+            _manage(env, "build_bulk_data")
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "portal.wsgi", "-c", "gunicorn.conf.py"],
             cwd=settings.BASE_DIR,
