@@ -182,14 +182,22 @@ def test_a_deployment_for_another_use_is_not_the_same():
     assert index.find(agency_id=1, system_id=10).record is live
 
 
-def test_a_row_naming_no_system_matches_the_agencys_use_of_an_unknown_system_or_its_only_one():
+def test_a_row_naming_no_system_is_the_agencys_use_of_an_unknown_system():
     known = deployment("known", 1, system_id=10, vendor_id=100)
     unknown = deployment("unknown", 1)
-    assert DeploymentIndex([known, unknown]).find(agency_id=1).record is unknown
-    only = DeploymentIndex([known]).find(agency_id=1)
-    assert only.record is known and only.how == "only deployment of the agency"
-    two = DeploymentIndex([known, deployment("k2", 1, system_id=11)]).find(agency_id=1)
-    assert not two.decided and {d.slug for d in two.candidates} == {"known", "k2"}
+    match = DeploymentIndex([known, unknown]).find(agency_id=1)
+    assert match.record is unknown and match.how == "system not known"
+    # Whether it is the agency's use of a known system, no rule can tell.
+    assert DeploymentIndex([known]).find(agency_id=1) is None
+    two = DeploymentIndex([unknown, deployment("u2", 1)]).find(agency_id=1)
+    assert not two.decided and {d.slug for d in two.candidates} == {"unknown", "u2"}
+
+
+def test_localities_agree_when_they_name_one_place():
+    assert reconcile.same_place("Miami-Dade", "Miami-Dade County")
+    assert reconcile.same_place("New York City", "New York")
+    assert reconcile.same_place("", "Detroit")
+    assert not reconcile.same_place("Detroit", "Dearborn")
 
 
 # -- Filling -------------------------------------------------------------------------
@@ -213,8 +221,7 @@ def test_fill_fills_empty_fields_and_reports_conflicts_without_overwriting():
 def test_indexes_load_in_one_query_each_and_answer_every_row_from_memory():
     with deferred_indexing():
         agencies = AgencyFactory.create_batch(3, region="US-FL")
-        for a in agencies:
-            DeploymentFactory(agency=a)
+        systems = {a.pk: DeploymentFactory(agency=a).system_id for a in agencies}
     with CaptureQueriesContext(connection) as loading:
         agency_index = AgencyIndex.load()
         deployment_index = DeploymentIndex.load()
@@ -225,7 +232,7 @@ def test_indexes_load_in_one_query_each_and_answer_every_row_from_memory():
             match = agency_index.find(name=a.name.upper(), country="US", region="US-FL",
                                       locality=a.locality)  # fmt: skip
             assert match.record.pk == a.pk
-            found = deployment_index.find(agency_id=a.pk)
+            found = deployment_index.find(agency_id=a.pk, system_id=systems[a.pk])
             assert found.record.agency_id == a.pk
             assert vendor_index.find("No Such Vendor") is None
     assert len(finding) == 0

@@ -28,8 +28,9 @@ The rules (also on the methodology page):
 - **A deployment** is the same when it belongs to the same agency and uses the
   same system, or a system of the same vendor, and the uses agree (the same,
   overlapping, or one of them not known). When the incoming row names neither
-  system nor vendor, it is the agency's one deployment without a known system,
-  or else its only deployment.
+  system nor vendor, it is the agency's deployment without a known system; no
+  rule says whether it is one of the agency's deployments of a known system,
+  so the importer creates it and reports those beside it.
 
 When more than one record fits, the rule has not decided: ``find`` returns a
 ``Match`` with no record and the candidates, for the importer's summary and the
@@ -83,6 +84,18 @@ def initials(name: str) -> str:
     words = [w for w in normalise_name(name).split() if w not in _INITIALS_SKIP]
     # Two letters match too much by chance ("CP"); three or more is a name's acronym.
     return "".join(w[0] for w in words).upper() if len(words) > 2 else ""
+
+
+_PLACE_WORDS = re.compile(r"\b(?:county|city|town|township|parish|borough|of)\b")
+
+
+def same_place(a: str, b: str) -> bool:
+    """
+    Do two localities agree? An empty one agrees with any; ``Miami-Dade`` and
+    ``Miami-Dade County``, or ``New York`` and ``New York City``, are one place.
+    """
+    a, b = (" ".join(_PLACE_WORDS.sub(" ", normalise_name(x)).split()) for x in (a, b))
+    return not a or not b or a == b
 
 
 def _without_brackets(name: str) -> str:
@@ -218,9 +231,7 @@ class AgencyIndex:
         guessed = initials(name)
 
         def place_agrees(agency):
-            return not (locality and agency.locality) or (
-                normalise_name(locality) == normalise_name(agency.locality)
-            )
+            return same_place(locality, agency.locality)
 
         by_name = [a for a in pool if normalise_name(a.name) in names]
         if by_name:
@@ -251,10 +262,14 @@ class AgencyIndex:
         for pool in self._by_scope.values():
             by_key = defaultdict(list)
             for agency in _live(pool):
-                by_key[(normalise_name(agency.name), normalise_name(agency.locality))].append(
-                    agency
-                )
-            groups += [group for group in by_key.values() if len(group) > 1]
+                by_key[normalise_name(agency.name)].append(agency)
+            for group in by_key.values():
+                while len(group) > 1:
+                    first, rest = group[0], group[1:]
+                    same = [first, *(a for a in rest if same_place(first.locality, a.locality))]
+                    if len(same) > 1:
+                        groups.append(same)
+                    group = [a for a in rest if a not in same]
         return groups
 
 
@@ -341,10 +356,11 @@ class DeploymentIndex:
             return self._decide(found, "vendor") if found else None
         if system_id is not None:
             return None
+        # A row that names no system is the agency's use of an unknown system;
+        # whether it is one of its known systems no rule can tell (the caller
+        # reports ``of_agency`` beside the new record).
         unknown = [d for d in pool if d.system_id is None]
-        if unknown:
-            return self._decide(unknown, "system not known")
-        return self._decide(pool, "only deployment of the agency")
+        return self._decide(unknown, "system not known") if unknown else None
 
     @staticmethod
     def _decide(found, how):
