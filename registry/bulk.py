@@ -45,7 +45,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import dates, exports, types
+from . import choices, credits, dates, exports, types
 from .counts import register_version
 from .importers import registry_json
 
@@ -232,6 +232,11 @@ def readme_text(*, base_url: str, generated: str) -> str:
         f"Generated {generated}. Published records only.",
         f"Licence: {settings.DATA_LICENCE} ({settings.DATA_LICENCE_URL})",
         f"Cite as: {suggested_citation(url=base_url + '/data/', generated=generated)}",
+        *(
+            f"Records citing {c.credit} are built from it under the {c.licence} "
+            f"({c.licence_url}): credit it too."
+            for c in credits.THIRD_PARTY_DATA
+        ),
         "",
         "One CSV per record type: UTF-8 with a byte-order mark, a header row, `;` between",
         "several values, dates as ISO text at their known precision (2019, 2019-05, 2019-05-14).",

@@ -50,6 +50,7 @@ class AgencyKind(models.TextChoices):
     EDUCATION = "education", "Education"
     HOUSING = "housing", "Housing"
     BENEFITS = "benefits", "Benefits"
+    MOTOR_VEHICLES = "motor_vehicles", "Motor vehicles (driver licensing)"
     OTHER = "other", "Other"
 
 

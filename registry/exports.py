@@ -46,7 +46,7 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from . import dates, types
+from . import credits, dates, types
 from .choices import PUBLISHED
 from .filters import PAGE_PARAMS
 from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
@@ -530,6 +530,7 @@ def list_export(request, listing, fmt: str) -> HttpResponse:
             "generated": generated,
             "licence": settings.DATA_LICENCE,
             "licence_url": settings.DATA_LICENCE_URL,
+            "third_party_data": [c.as_dict() for c in credits.THIRD_PARTY_DATA],
             "source_url": page_url + (f"?{query}" if filters else ""),
             "columns_url": request.build_absolute_uri(reverse("registry:data"))
             + f"#columns-{spec.name}",

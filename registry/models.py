@@ -167,6 +167,16 @@ class Record(models.Model):
         blank=True,
         help_text="When a maintainer last re-checked this record against its sources.",
     )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="The record this one was merged into (the same thing recorded twice): "
+        "its address leads there.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     search_vector = SearchVectorField(null=True, editable=False)
@@ -208,6 +218,11 @@ class Source(Record):
     )
     archived_url = models.URLField(
         max_length=2000, blank=True, help_text="A web-archive copy, where one exists."
+    )
+    excerpt = models.TextField(
+        blank=True,
+        help_text="A passage of the source's own words, shown only as a quotation credited "
+        "to it (never as the register's words), e.g. a dataset's summary of a record.",
     )
     link_checked_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the link was last checked."
@@ -461,8 +476,10 @@ class Policy(Record):
     @property
     def is_in_force(self):
         today = datetime.date.today()
-        return self.status in choices.IN_FORCE_POLICY_STATUSES and (
-            self.ends is None or self.ends >= today
+        return (
+            self.status in choices.IN_FORCE_POLICY_STATUSES
+            and (self.ends is None or self.ends >= today)
+            and (self.effective is None or self.effective <= today)
         )
 
     @property
@@ -502,6 +519,18 @@ class Deployment(AuditStatusFields, Record):
         blank=True,
         db_index=True,
         help_text="Use case id in the US federal AI use case inventory, where it came from there.",
+    )
+    last_reported = models.DateField(
+        null=True,
+        blank=True,
+        help_text="For a use known from reports: the date of the latest report (when a "
+        "source was published, not when use began).",
+    )
+    last_reported_precision = precision_field("latest report")
+    reported_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who gathered the reports, e.g. “the Atlas of Surveillance”.",
     )
 
     objects: ClassVar[models.Manager] = DeploymentQuerySet.as_manager()

@@ -247,10 +247,10 @@ def jurisdiction_q(*, country, region, locality, in_eu):
 
 class PolicyQuerySet(RecordQuerySet):
     def in_force(self, on=None):
-        """Enacted or in force, and not past their end date."""
+        """Enacted or in force, in effect (or with no effective date), and not past their end."""
         on = on or _today()
         return self.filter(status__in=choices.IN_FORCE_POLICY_STATUSES).filter(
-            Q(ends__isnull=True) | Q(ends__gte=on)
+            Q(ends__isnull=True) | Q(ends__gte=on), Q(effective__isnull=True) | Q(effective__lte=on)
         )
 
     def governing(self, agency, *, in_force_only=True):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.views.generic import DetailView, TemplateView, View
 
-from . import choices, citations, exports, place_views, search, types
+from . import choices, citations, exports, merge, place_views, search, types
 from .listing import ListPage
 from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 
@@ -104,13 +104,16 @@ class RecordDetailView(DetailView):
         return [types.of(self.model).detail_template_name]
 
     def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.merged_into_id:
+            # Merged into another record: the address leads there, for good.
+            return merge.redirect_to_kept(request, self.object)
         export_format = request.GET.get("format", "").strip().lower()
         if export_format == "json":
-            self.object = self.get_object()
             return citations.record_json_response(request, self.object)
         if export_format not in ("", "html"):
             return citations.bad_format_response(export_format)
-        return super().get(request, *args, **kwargs)
+        return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -22,14 +22,16 @@ from ..choices import (
     IN_FORCE_POLICY_STATUSES,
     AuditStatus,
     DeploymentStatus,
+    PolicyStatus,
     RevisionState,
     State,
     SuggestionState,
 )
 from ..importers.federal.stale import stale_deployments
-from ..models import Deployment, Policy, Revision, Source, Suggestion
+from ..models import Agency, Deployment, Policy, Revision, Source, Suggestion
 from ..types import MODELS
 from .base import verification_due_date
+from .merging import duplicate_rows, probable_duplicates
 
 ROWS_PER_GROUP = 20
 #: Rows shown per record type in a summarised section (the longest unchecked).
@@ -79,9 +81,17 @@ class Section:
 
 
 def expired_in_force(queryset, today=None):
-    """Policies still marked enacted or in force whose end date has passed."""
+    """
+    Policies whose status disagrees with their dates: still marked enacted or in
+    force after their end date, marked in force before they take effect, or
+    marked expired while their end date is still to come.
+    """
     today = today or timezone.localdate()
-    return queryset.filter(status__in=IN_FORCE_POLICY_STATUSES, ends__lt=today)
+    return queryset.filter(
+        Q(status__in=IN_FORCE_POLICY_STATUSES, ends__lt=today)
+        | Q(status=PolicyStatus.IN_FORCE, effective__gt=today)
+        | Q(status=PolicyStatus.EXPIRED, ends__gt=today)
+    )
 
 
 def not_verified(queryset):
@@ -203,12 +213,29 @@ def needs_attention(user) -> list[Section]:
 
     expired = Section(
         "expired",
-        "Policies past their end date but still marked in force",
-        "Their status should probably be expired, repealed or superseded.",
+        "Policies whose status disagrees with their dates",
+        "Marked enacted or in force after their end date (probably expired, repealed or "
+        "superseded), in force before they take effect, or expired before their end date. "
+        "Until fixed, the site already counts a policy past its end date as not in force.",
     )
     if visible(Policy):
         queryset = expired_in_force(Policy.objects.published())
         expired.groups.append(_group(Policy, queryset, {**published, "expired": "yes"}))
+
+    duplicates = Section(
+        "duplicates",
+        "Probable duplicates",
+        "Published records the matching rules take for one real thing recorded twice (the "
+        "same name in the same place; the same agency's use of the same system). Open a "
+        "group, select both records and use the merge action, or leave them if they differ.",
+    )
+    for model in (Agency, Deployment):
+        if visible(model):
+            groups = probable_duplicates(model, model.objects.published())
+            rows = duplicate_rows(model, groups, ROWS_PER_GROUP)
+            url = reverse(f"admin:registry_{model._meta.model_name}_changelist")
+            pks = ",".join(str(r.pk) for g in groups[:ROWS_PER_GROUP] for r in g)
+            duplicates.groups.append(Group(model, len(groups), rows, f"{url}?id__in={pks}"))
 
     broken = Section(
         "broken-links",
@@ -251,6 +278,7 @@ def needs_attention(user) -> list[Section]:
             unaudited,
             stale,
             expired,
+            duplicates,
             broken,
             suggestions,
         )

@@ -6,6 +6,7 @@ from ..models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 from .attention import expired_in_force
 from .base import RecordAdmin, SourcesFilter, VerifiedFilter
 from .forms import DeploymentAdminForm
+from .merging import merge_records
 
 PROVENANCE = ("Provenance", {"fields": ["sources"]})
 AUDIT_STATUS = (
@@ -17,11 +18,11 @@ RECORD_FILTERS = ["state", SourcesFilter, VerifiedFilter]
 
 
 class ExpiredInForceFilter(admin.SimpleListFilter):
-    title = "past its end date"
+    title = "status and dates"
     parameter_name = "expired"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Ended, but still marked in force")]
+        return [("yes", "Status disagrees with the dates")]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -64,6 +65,7 @@ class SourceAdmin(RecordAdmin):
                     "publisher",
                     "kind",
                     "published",
+                    "excerpt",
                 ]
             },
         ),
@@ -80,6 +82,7 @@ class SourceAdmin(RecordAdmin):
 
 @admin.register(Vendor)
 class VendorAdmin(RecordAdmin):
+    actions = [*RecordAdmin.actions, merge_records]
     list_display = ["name", "country", "source_count", "state", "last_verified", "updated_at"]
     list_filter = [*RECORD_FILTERS, "country"]
     search_fields = ["name", "slug", "website"]
@@ -90,6 +93,7 @@ class VendorAdmin(RecordAdmin):
 
 @admin.register(System)
 class SystemAdmin(RecordAdmin):
+    actions = [*RecordAdmin.actions, merge_records]
     list_display = [
         "name",
         "vendor",
@@ -115,6 +119,7 @@ class SystemAdmin(RecordAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(RecordAdmin):
+    actions = [*RecordAdmin.actions, merge_records]
     list_display = [
         "name",
         "acronym",
@@ -142,6 +147,7 @@ class AgencyAdmin(RecordAdmin):
 @admin.register(Deployment)
 class DeploymentAdmin(RecordAdmin):
     form = DeploymentAdminForm
+    actions = [*RecordAdmin.actions, merge_records]
     list_display = [
         "__str__",
         "status",
@@ -176,7 +182,17 @@ class DeploymentAdmin(RecordAdmin):
                 ]
             },
         ),
-        ("Provenance", {"fields": ["sources", "inventory_id"]}),
+        (
+            "Provenance",
+            {
+                "fields": [
+                    "sources",
+                    "inventory_id",
+                    ("last_reported", "last_reported_precision"),
+                    "reported_by",
+                ]
+            },
+        ),
         AUDIT_STATUS,
     ]
 
@@ -221,7 +237,17 @@ class AuditAdmin(RecordAdmin):
                 ]
             },
         ),
-        ("Provenance", {"fields": ["sources", "inventory_id"]}),
+        (
+            "Provenance",
+            {
+                "fields": [
+                    "sources",
+                    "inventory_id",
+                    ("last_reported", "last_reported_precision"),
+                    "reported_by",
+                ]
+            },
+        ),
     ]
 
     def get_queryset(self, request):

@@ -336,6 +336,9 @@ class DeploymentIndex:
     def add(self, deployment):
         self._by_agency[deployment.agency_id].append(deployment)
 
+    def __iter__(self):
+        return (d for pool in self._by_agency.values() for d in pool)
+
     def of_agency(self, agency_id):
         return _live(self._by_agency.get(agency_id, ()))
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from .. import choices, dates, types
+from .. import choices, credits, dates, types
 from ..citations import title_of
 
 register = template.Library()
@@ -213,3 +213,32 @@ def metric_value(value):
         return str(value)
     text = format(Decimal(repr(value)), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def credit(name):
+    """The third-party dataset (``registry.credits``) a record names as its reporter, or None."""
+    return next((c for c in credits.THIRD_PARTY_DATA if c.name == name), None)
+
+
+@register.simple_tag
+def third_party_data():
+    """Every third-party dataset the register is built from, with its credit and licence."""
+    return credits.THIRD_PARTY_DATA
+
+
+@register.simple_tag
+def atlas_tables():
+    """The Atlas importer's mapping tables, in words, for the methodology page."""
+    from ..importers import atlas
+
+    levels = dict(choices.Level.choices)
+    kinds = dict(choices.AgencyKind.choices)
+    places = {"City": "its city", "County": "its county (its city when it names several)"}
+    return {
+        "kinds": [(lea, kinds[kind]) for lea, kind in atlas.KINDS.items()],
+        "jurisdictions": [
+            (juris, levels[level], places.get(place, "none (the city is its seat)"))
+            for juris, (level, place) in atlas.JURISDICTIONS.items()
+        ],
+    }

@@ -1,0 +1,290 @@
+"""
+Importing the Atlas of Surveillance (registry/importers/atlas.py).
+
+tests/fixtures/atlas/sample.csv holds 20 real rows copied byte for byte from the
+project's copy of the Atlas (data/atlas-of-surveillance/, CC BY 4.0): three of
+other technologies, and face recognition rows chosen for their cases (Detroit
+and Los Angeles County already in the register, a non-URL link, CBP airports, a
+row naming two vendors, a repeated AOSNUMBER, rows naming no vendor).
+"""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from registry import choices
+from registry.importers import atlas
+from registry.models import Agency, Deployment, Source, System, Vendor
+from registry.search import deferred_indexing
+from tests.factories import AgencyFactory, DeploymentFactory, SystemFactory, VendorFactory
+
+FIXTURES = Path(__file__).parent / "fixtures" / "atlas"
+SAMPLE = FIXTURES / "sample.csv"
+FULL = Path(settings.BASE_DIR) / "data" / "atlas-of-surveillance" / (
+    "atlas-of-surveillance-2020-10-07.csv")  # fmt: skip
+
+
+def rows():
+    return atlas.read_atlas(SAMPLE.read_bytes())
+
+
+def row(aos):
+    return next(r for r in rows() if r.aos == aos)
+
+
+def run(**options):
+    return atlas.import_atlas(rows(), filename="sample.csv", **options)
+
+
+def history_count():
+    return sum(m.history.count() for m in (Agency, Deployment, Source, System, Vendor))
+
+
+@pytest.fixture
+def register(db):
+    """What the seed already holds for agencies in the sample (synthetic stand-ins)."""
+    with deferred_indexing():
+        idemia = VendorFactory(slug="idemia", name="IDEMIA")
+        dataworks = VendorFactory(slug="dataworks-plus", name="DataWorks Plus")
+        face_watch = SystemFactory(slug="dataworks-face-watch", vendor=dataworks)
+        detroit = AgencyFactory(slug="detroit-police-department", name="Detroit Police Department",
+                                region="US-MI", locality="Detroit", acronym="DPD")  # fmt: skip
+        cbp = AgencyFactory(slug="us-cbp", name="U.S. Customs and Border Protection",
+                            acronym="CBP", kind=choices.AgencyKind.BORDER_IMMIGRATION,
+                            level=choices.Level.NATIONAL, region="", locality="")  # fmt: skip
+        DeploymentFactory(slug="cbp-tvs", agency=cbp)
+        detroit_fr = DeploymentFactory(
+            slug="detroit-police-dataworks-plus", agency=detroit, system=face_watch,
+            uses=[choices.Use.RETROSPECTIVE],
+        )  # fmt: skip
+    return {"idemia": idemia, "dataworks": dataworks, "detroit": detroit, "cbp": cbp,
+            "detroit_fr": detroit_fr}  # fmt: skip
+
+
+# -- Reading -------------------------------------------------------------------------
+
+
+def test_the_sample_is_read_row_by_row():
+    read = rows()
+    assert len(read) == 20
+    assert read[0].number == 2
+    assert row("AOS0137").get("Agency") == "Detroit Police Department"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\xff\xfe", "not UTF-8"),
+        (b"", "empty"),
+        (b'"AOSNUMBER","City"\n"AOS0001","X"\n', "header lacks"),
+    ],
+)
+def test_a_file_that_is_not_an_atlas_csv_is_refused(data, message):
+    with pytest.raises(atlas.AtlasError, match=message):
+        atlas.read_atlas(data)
+
+
+def test_a_truncated_row_is_refused_with_its_row_number():
+    lines = SAMPLE.read_bytes().split(b"\n")
+    broken = b"\n".join([*lines[:5], lines[5][:60]])
+    with pytest.raises(atlas.AtlasError, match=r"Row 6: .*(fields|CSV)"):
+        atlas.read_atlas(broken)
+
+
+@pytest.mark.django_db
+def test_a_malformed_file_writes_nothing(tmp_path):
+    text = SAMPLE.read_text(encoding="utf-8").replace('"AOS0137"', '"137"')
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError, match="nothing was written.*AOSNUMBER “137”"):
+        call_command("import_atlas", str(bad))
+    assert history_count() == 0
+    assert not Source.objects.exists()
+
+
+# -- One row in register words ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("7/31/2020", "2020-07-31"),
+        ("08/08/2019", "2019-08-08"),
+        ("6/10/13", "2013-06-10"),
+        ("2016", "2016"),
+        (" 3/12/2020 ", "2020-03-12"),
+        ("", None),
+        ("31/31/2020", None),
+    ],
+)
+def test_link_dates_are_read_at_the_precision_given(text, iso):
+    from registry import dates
+
+    assert dates.to_iso(*atlas.parse_link_date(text)) == iso
+
+
+def test_kinds_levels_and_localities_follow_the_tables():
+    dmv = atlas.plan(row("AOS5413"))
+    assert (dmv.kind, dmv.level, dmv.region, dmv.locality) == (
+        "motor_vehicles",
+        "regional",
+        "US-NY",
+        "",
+    )
+    sheriff = atlas.plan(row("AOS0142"))
+    assert (sheriff.kind, sheriff.level, sheriff.locality) == (
+        "sheriff",
+        "local",
+        "Los Angeles County",
+    )
+    city = atlas.plan(row("AOS0137"))
+    assert (city.kind, city.level, city.locality) == ("police", "local", "Detroit")
+    airport = atlas.plan(row("AOS0243"))
+    assert (airport.name, airport.site, airport.region, airport.level) == (
+        "U.S. Customs and Border Protection", "Hartsfield-Jackson Atlanta International Airport",
+        "", "national")  # fmt: skip
+
+
+def test_vendors_are_split_and_links_that_are_not_urls_are_set_aside():
+    assert atlas.plan(row("AOS3197")).vendors == ("Idemia", "Dataworks Plus")
+    assert atlas.split_vendors("Vigilant Solutions, Dataworks") == (
+        "Vigilant Solutions",
+        "DataWorks Plus",
+    )
+    placer = atlas.plan(row("AOS0163"))
+    assert [link.n for link in placer.links] == [1]
+    assert placer.not_urls == ((2, "County of Placer"),)
+    assert str(placer.last_reported[0]) == "2018-02-06"
+
+
+# -- Writing -------------------------------------------------------------------------
+
+
+def test_the_summary_counts_every_row_and_names_every_decision(register):
+    summary = run()
+    lines = summary.lines()
+    text = "\n".join(lines)
+    assert summary.rows_read == 20
+    assert summary.selected == 17
+    assert summary.skipped_count == 4
+    assert "  1 rows: technology “Body-worn Cameras”, not face recognition" in text
+    assert "repeats AOS5547" in text
+    assert "AOS0137: deployment matched detroit-police-dataworks-plus by vendor" in text
+    assert "AOS0163 Link 2: “County of Placer”" in text
+    assert "Created: 17" in text and "Updated: 1" in text
+
+
+def test_records_are_drafts_unless_published(register):
+    run()
+    created = Deployment.objects.exclude(slug__in=["detroit-police-dataworks-plus", "cbp-tvs"])
+    assert set(created.values_list("state", flat=True)) == {choices.State.DRAFT}
+    assert Deployment.objects.get(slug="detroit-police-dataworks-plus").state == "published"
+
+
+def test_published_with_publish(register):
+    run(publish=True)
+    assert not Deployment.objects.filter(state=choices.State.DRAFT).exists()
+
+
+def test_a_deployment_the_register_has_gains_the_rows_sources_and_keeps_its_values(register):
+    run()
+    detroit = Deployment.objects.get(slug="detroit-police-dataworks-plus")
+    assert detroit.status == choices.DeploymentStatus.ACTIVE  # curated, kept
+    assert detroit.uses == [choices.Use.RETROSPECTIVE]
+    assert detroit.reported_by == "the Atlas of Surveillance"
+    slugs = set(detroit.sources.values_list("slug", flat=True))
+    assert "atlas-of-surveillance-aos0137" in slugs
+    assert Source.objects.filter(url__contains="metrotimes.com").count() == 1
+    assert Deployment.objects.filter(agency=register["detroit"]).count() == 1
+    assert Agency.objects.filter(name__icontains="Detroit Police").count() == 1
+
+
+def test_cbp_airports_are_one_agency_with_a_deployment_per_airport(register):
+    run()
+    assert not Agency.objects.filter(name__contains="Airport").exists()
+    airports = Deployment.objects.filter(agency=register["cbp"]).exclude(slug="cbp-tvs")
+    assert sorted(airports.values_list("slug", flat=True)) == [
+        "us-cbp-chicago-ohare-international-airport",
+        "us-cbp-hartsfield-jackson-atlanta-international-airport",
+    ]
+    atlanta = airports.get(slug__contains="atlanta")
+    assert "Hartsfield-Jackson Atlanta International Airport (Atlanta, GA)" in atlanta.description
+    assert atlanta.system is None
+
+
+def test_a_reported_deployment_invents_no_start_date_nor_use(register):
+    run()
+    dmv = Deployment.objects.get(agency__name="New York Department of Motor Vehicles")
+    assert dmv.agency.kind == choices.AgencyKind.MOTOR_VEHICLES
+    assert dmv.status == choices.DeploymentStatus.REPORTED
+    assert dmv.started is None and dmv.uses == []
+    assert (str(dmv.last_reported), dmv.last_reported_precision) == ("2020-03-19", "day")
+
+
+def test_two_vendors_give_two_deployments_matched_to_the_vendors_the_register_has(register):
+    run()
+    nypd = Deployment.objects.filter(agency__name="New York Police Department")
+    vendors = sorted(nypd.values_list("system__vendor__slug", flat=True))
+    assert vendors == ["dataworks-plus", "idemia"]
+    assert Vendor.objects.filter(name__iexact="idemia").count() == 1
+    system = nypd.get(system__vendor__slug="idemia").system
+    assert system.name == "IDEMIA face recognition (product not named)"
+
+
+def test_sources_keep_publisher_and_date_and_the_row_is_a_dataset_source(register):
+    run()
+    link = Source.objects.get(url__contains="muckrock.com/foi/detroit-314")
+    assert (link.publisher, str(link.published), link.published_precision) == (
+        "MuckRock",
+        "2019-08-08",
+        "day",
+    )
+    row_source = Source.objects.get(slug="atlas-of-surveillance-aos0137")
+    assert row_source.kind == choices.SourceKind.DATASET
+    assert "CC BY 4.0" in row_source.title
+    assert row_source.excerpt.startswith("In 2017, the Detroit Police Department signed")
+    assert not Source.objects.filter(url="County of Placer").exists()
+
+
+def test_reimporting_changes_nothing_and_reads_in_a_constant_number_of_queries(register):
+    run(publish=True)
+    before = history_count()
+    with CaptureQueriesContext(connection) as queries:
+        summary = run(publish=True)
+    assert history_count() == before
+    assert summary.created == [] and summary.updated == []
+    assert len(summary.unchanged) == 18
+    assert len(queries) <= 16
+
+
+def test_a_dry_run_writes_nothing(register):
+    before = history_count()
+    summary = run(dry_run=True)
+    assert summary.dry_run and len(summary.created) == 17
+    assert history_count() == before
+    assert not Source.objects.filter(slug__startswith="atlas-").exists()
+
+
+def test_the_deployment_page_credits_the_atlas_and_quotes_its_summary(register, client):
+    run(publish=True)
+    dmv = Deployment.objects.get(agency__name="New York Department of Motor Vehicles")
+    html = client.get(dmv.get_absolute_url()).content.decode()
+    assert 'Reported up to <time datetime="2020-03-19">19 March 2020</time> by' in html
+    assert "Atlas of Surveillance" in html and "CC BY 4.0" in html
+    quote = row("AOS5413").get("Summary")
+    assert f'<blockquote cite="https://atlasofsurveillance.org/"><p>{quote}</p></blockquote>' in (
+        html.replace("&#x27;", "'")
+    )
+    assert "the source's words, not the register's" in html.replace("&#x27;", "'")
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not FULL.exists(), reason="the Atlas CSV is not in data/")
+def test_the_whole_file_reads_369_face_recognition_rows():
+    read = atlas.read_atlas(FULL.read_bytes())
+    assert len(read) == 5784
+    assert sum(r.get("Technology") == "Face Recognition" for r in read) == 369

@@ -1,0 +1,117 @@
+"""
+Merging two records that are one real thing recorded twice (registry/merge.py,
+the admin's merge action, and "Needs attention"'s probable duplicates).
+"""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from registry import choices, merge
+from registry.models import Agency, Audit, Deployment
+from registry.search import deferred_indexing
+from tests.factories import (
+    AgencyFactory,
+    AuditFactory,
+    DeploymentFactory,
+    PolicyFactory,
+    SourceFactory,
+    SystemFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def member(username, group):
+    user = User.objects.create_user(username, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def twice():
+    """One synthetic agency recorded twice, each with its own deployment, source and policy."""
+    with deferred_indexing():
+        kept = AgencyFactory(name="Synthetic Town Police Department", locality="Synthetic Town",
+                             acronym="")  # fmt: skip
+        other = AgencyFactory(name="Synthetic Town Police Dept.", locality="Synthetic Town",
+                              acronym="STPD")  # fmt: skip
+        source = SourceFactory()
+        other.sources.add(source)
+        deployment = DeploymentFactory(agency=other)
+        policy = PolicyFactory(kind=choices.PolicyKind.AGENCY_POLICY, agencies=[other])
+    return {"kept": kept, "other": other, "source": source, "deployment": deployment,
+            "policy": policy}  # fmt: skip
+
+
+def test_merging_moves_what_points_at_the_duplicate_and_retracts_it(twice):
+    reviewer = member("synthetic-reviewer", "reviewers")
+    kept, other = twice["kept"], twice["other"]
+    result = merge.merge(kept, other, user=reviewer, reason="Same police department")
+    kept.refresh_from_db()
+    other.refresh_from_db()
+    assert Deployment.objects.get(pk=twice["deployment"].pk).agency == kept
+    assert list(twice["policy"].agencies.all()) == [kept]
+    assert twice["source"] in kept.sources.all()
+    assert kept.acronym == "STPD" and "acronym" in result.filled
+    assert other.state == choices.State.RETRACTED and other.merged_into == kept
+    assert kept.get_absolute_url() in other.public_note
+    entry = other.history.first()
+    assert (
+        entry.history_user == reviewer and "Same police department" in entry.history_change_reason
+    )
+    assert "merged" in kept.history.first().history_change_reason
+
+
+def test_a_merged_records_address_redirects_permanently_to_the_kept_one(twice, client):
+    merge.merge(twice["kept"], twice["other"], user=member("r", "reviewers"), reason="Same")
+    response = client.get(twice["other"].get_absolute_url())
+    assert response.status_code == 301
+    assert response["Location"] == twice["kept"].get_absolute_url()
+    as_json = client.get(twice["other"].get_absolute_url(), {"format": "json"})
+    assert as_json.status_code == 301 and as_json["Location"].endswith("?format=json")
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_merging_deployments_moves_audits_and_policies(twice):
+    with deferred_indexing():
+        system = SystemFactory()
+        a = DeploymentFactory(agency=twice["kept"], system=system)
+        b = DeploymentFactory(agency=twice["kept"], system=system)
+        audit = AuditFactory(system=None, deployment=b)
+        policy = PolicyFactory()
+        b.policies.add(policy)
+    merge.merge(a, b, user=member("r", "reviewers"), reason="Same use")
+    assert Audit.objects.get(pk=audit.pk).deployment_id == a.pk
+    assert list(a.policies.all()) == [policy]
+    a.refresh_from_db()
+    assert a.audit_status == choices.AuditStatus.REPORTED
+
+
+def test_an_editor_may_not_merge(twice):
+    with pytest.raises(PermissionDenied):
+        merge.merge(twice["kept"], twice["other"], user=member("e", "editors"), reason="x")
+    assert Agency.objects.get(pk=twice["other"].pk).state == choices.State.PUBLISHED
+
+
+def test_the_admin_merge_action_asks_which_record_to_keep(twice, client):
+    client.force_login(member("synthetic-reviewer", "reviewers"))
+    url = reverse("admin:registry_agency_changelist")
+    pks = [str(twice["kept"].pk), str(twice["other"].pk)]
+    page = client.post(url, {"action": "merge_records", "_selected_action": pks})
+    assert page.status_code == 200 and "Keep" in page.content.decode()
+    done = client.post(url, {"action": "merge_records", "_selected_action": pks,
+                             "workflow-keep": pks[0], "workflow-reason": "Same department",
+                             "workflow-apply": "1"})  # fmt: skip
+    assert done.status_code == 302
+    assert Agency.objects.get(pk=twice["other"].pk).merged_into_id == twice["kept"].pk
+    one = client.post(url, {"action": "merge_records", "_selected_action": pks[:1]}, follow=True)
+    assert "Select exactly two records" in one.content.decode()
+
+
+def test_needs_attention_lists_probable_duplicates(twice, client):
+    client.force_login(User.objects.create_superuser("synthetic-admin"))
+    html = client.get(reverse("admin:registry_needs_attention")).content.decode()
+    assert "Probable duplicates" in html
+    assert f"id__in={twice['kept'].pk},{twice['other'].pk}" in html
