@@ -237,17 +237,7 @@ class AuditAdmin(RecordAdmin):
                 ]
             },
         ),
-        (
-            "Provenance",
-            {
-                "fields": [
-                    "sources",
-                    "inventory_id",
-                    ("last_reported", "last_reported_precision"),
-                    "reported_by",
-                ]
-            },
-        ),
+        ("Provenance", {"fields": ["sources", "inventory_id"]}),
     ]
 
     def get_queryset(self, request):
