@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0005_deployment_by_system'),
+        ('registry', '0006_curation_revision'),
     ]
 
     operations = [
