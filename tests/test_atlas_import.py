@@ -288,3 +288,14 @@ def test_the_whole_file_reads_369_face_recognition_rows():
     read = atlas.read_atlas(FULL.read_bytes())
     assert len(read) == 5784
     assert sum(r.get("Technology") == "Face Recognition" for r in read) == 369
+
+
+def test_a_record_the_register_would_refuse_stops_the_import_and_writes_nothing(register, tmp_path):
+    long_name = "Synthetic " + "Very " * 60 + "Long Police Department"  # over 300 characters
+    text = SAMPLE.read_text(encoding="utf-8").replace("Miami-Dade Police Department", long_name)
+    bad = tmp_path / "long.csv"
+    bad.write_text(text, encoding="utf-8")
+    before = history_count()
+    with pytest.raises(CommandError, match="nothing was written.*at most 300 characters"):
+        call_command("import_atlas", str(bad))
+    assert history_count() == before

@@ -53,7 +53,7 @@ from django.utils.text import slugify
 from .. import choices, search
 from ..credits import ATLAS_OF_SURVEILLANCE as CREDIT
 from ..dates import humanize
-from ..models import Agency, Deployment, Source, System, Vendor
+from ..models import Agency, Deployment, Source, System, Vendor, validate_record
 from ..services import save_record
 from . import reconcile
 
@@ -461,6 +461,14 @@ class _Writer:
 
     def _new(self, obj, *, m2m=None):
         obj.state = self.state
+        # The register's one validation (fields, patterns, dates): a record it
+        # refuses stops the import, and the transaction writes nothing.
+        problems = validate_record(obj)
+        if problems:
+            raise AtlasError(
+                f"{obj._meta.verbose_name} “{obj}” cannot be saved: "
+                + "; ".join(f"{name}: {message}" for name, message in problems)
+            )
         obj._defer_derived = True
         save_record(obj, reason=self.reason, m2m=m2m)
         self.summary.records[f"created {obj._meta.verbose_name}"] += 1

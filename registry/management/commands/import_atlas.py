@@ -39,9 +39,12 @@ class Command(BaseCommand):
             rows = atlas.read_atlas(data)
         except atlas.AtlasError as exc:
             raise CommandError(f"{file.name} was not imported, nothing was written. {exc}") from exc
-        with CaptureQueriesContext(connection) as queries:
-            summary = atlas.import_atlas(rows, filename=file.name, publish=publish,
-                                         dry_run=dry_run)  # fmt: skip
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                summary = atlas.import_atlas(rows, filename=file.name, publish=publish,
+                                             dry_run=dry_run)  # fmt: skip
+        except atlas.AtlasError as exc:
+            raise CommandError(f"{file.name} was not imported, nothing was written. {exc}") from exc
         for line in summary.lines():
             self.stdout.write(line)
         self.stdout.write(
