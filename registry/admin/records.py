@@ -188,7 +188,7 @@ class DeploymentAdmin(RecordAdmin):
                 "fields": [
                     "sources",
                     "inventory_id",
-                    ("last_reported", "last_reported_precision"),
+                    "last_reported",
                     "reported_by",
                 ]
             },
