@@ -45,7 +45,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import choices, credits, dates, exports, types
+from . import credits, dates, exports, types
 from .counts import register_version
 from .importers import registry_json
 

@@ -164,6 +164,7 @@ SPEC = {
                 "agency": ("ref", "agencies"),
                 "system": ("ref", "systems"),
                 "status": ("enum", choices.DeploymentStatus),
+                "site": "str",
                 "uses": ("multi", choices.Use),
                 "started": "date",
                 "ended": "date",

@@ -501,6 +501,12 @@ class Deployment(AuditStatusFields, Record):
         help_text="Empty when the product is not public.",
     )
     status = models.CharField(max_length=12, choices=choices.DeploymentStatus.choices, blank=True)
+    site = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where the agency uses it, when that is narrower than the agency's own place "
+        "(e.g. one airport of a national border agency). Empty: not recorded.",
+    )
     uses = MultiChoiceField(item_choices=choices.Use.choices)
     started = models.DateField(null=True, blank=True)
     started_precision = precision_field("start")

@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from registry import choices
-from registry.importers import atlas
+from registry.importers import atlas, reconcile
 from registry.models import Agency, Deployment, Source, System, Vendor
 from registry.search import deferred_indexing
 from tests.factories import AgencyFactory, DeploymentFactory, SystemFactory, VendorFactory
@@ -214,6 +214,23 @@ def test_cbp_airports_are_one_agency_with_a_deployment_per_airport(register):
     atlanta = airports.get(slug__contains="atlanta")
     assert "Hartsfield-Jackson Atlanta International Airport (Atlanta, GA)" in atlanta.description
     assert atlanta.system is None
+    assert atlanta.site == "Hartsfield-Jackson Atlanta International Airport"
+
+
+def test_cbp_airports_are_not_probable_duplicates_of_each_other(register, client):
+    run(publish=True)
+    groups = reconcile.probable_duplicate_deployments(Deployment.objects.published())
+    assert not [g for g in groups if any(d.agency_id == register["cbp"].pk for d in g)]
+    # Two rows at one airport would be one use recorded twice.
+    ohare = Deployment.objects.get(slug="us-cbp-chicago-ohare-international-airport")
+    DeploymentFactory(slug="synthetic-cbp-ohare-again", agency=register["cbp"], system=None,
+                      site=ohare.site, state=choices.State.PUBLISHED)  # fmt: skip
+    groups = reconcile.probable_duplicate_deployments(Deployment.objects.published())
+    assert [sorted(d.slug for d in g) for g in groups if register["cbp"] == g[0].agency] == [
+        ["synthetic-cbp-ohare-again", "us-cbp-chicago-ohare-international-airport"]
+    ]
+    page = client.get(ohare.get_absolute_url()).content.decode()
+    assert "<dt>Where</dt><dd>Chicago O&#x27;Hare International Airport</dd>" in page
 
 
 def test_a_reported_deployment_invents_no_start_date_nor_use(register):
@@ -299,3 +316,30 @@ def test_a_record_the_register_would_refuse_stops_the_import_and_writes_nothing(
     with pytest.raises(CommandError, match="nothing was written.*at most 300 characters"):
         call_command("import_atlas", str(bad))
     assert history_count() == before
+
+
+# -- The admin's import page ------------------------------------------------------------
+
+
+def test_the_admin_import_page_serves_the_atlas_dry_run_then_confirm(
+    register, client, django_user_model
+):
+    from django.contrib.auth.models import Permission
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    maintainer = django_user_model.objects.create_user("synthetic-maintainer", is_staff=True)
+    maintainer.user_permissions.add(Permission.objects.get(codename="add_deployment"))
+    client.force_login(maintainer)
+    url = reverse("atlas-import")
+    bad = client.post(url, {"file": SimpleUploadedFile("x.csv", b"name\nSynthetic\n")})
+    assert "Nothing was imported." in bad.text
+    before = Deployment.objects.count()
+    preview = client.post(url, {"file": SimpleUploadedFile("sample.csv", SAMPLE.read_bytes())})
+    assert "Dry run: nothing has been written yet." in preview.text
+    assert "AOS0163 Link 2: “County of Placer”" in preview.text
+    assert Deployment.objects.count() == before
+    done = client.post(url, {"confirm": "1", "token": preview.context["token"]})
+    assert "Imported" in done.text
+    assert Deployment.objects.filter(slug="us-cbp-chicago-ohare-international-airport",
+                                     state=choices.State.DRAFT).exists()  # fmt: skip

@@ -19,6 +19,7 @@ from tests.factories import (
     SourceFactory,
     SystemFactory,
 )
+from tests.staff import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,7 @@ def test_an_editor_may_not_merge(twice):
 
 
 def test_the_admin_merge_action_asks_which_record_to_keep(twice, client):
-    client.force_login(member("synthetic-reviewer", "reviewers"))
+    sign_in(client, member("synthetic-reviewer", "reviewers"))
     url = reverse("admin:registry_agency_changelist")
     pks = [str(twice["kept"].pk), str(twice["other"].pk)]
     page = client.post(url, {"action": "merge_records", "_selected_action": pks})
@@ -111,7 +112,7 @@ def test_the_admin_merge_action_asks_which_record_to_keep(twice, client):
 
 
 def test_needs_attention_lists_probable_duplicates(twice, client):
-    client.force_login(User.objects.create_superuser("synthetic-admin"))
+    sign_in(client, User.objects.create_superuser("synthetic-admin"))
     html = client.get(reverse("admin:registry_needs_attention")).content.decode()
     assert "Probable duplicates" in html
     assert f"id__in={twice['kept'].pk},{twice['other'].pk}" in html

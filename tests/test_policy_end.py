@@ -14,6 +14,7 @@ from registry import choices
 from registry.models import Agency, Policy
 from registry.search import deferred_indexing
 from tests.factories import AgencyFactory, DeploymentFactory, PolicyFactory
+from tests.staff import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_needs_attention_lists_policies_whose_status_disagrees_with_their_dates(
                                 effective=TODAY + datetime.timedelta(days=10))  # fmt: skip
         early = PolicyFactory(status=choices.PolicyStatus.EXPIRED,
                               ends=TODAY + datetime.timedelta(days=10))  # fmt: skip
-    client.force_login(User.objects.create_superuser("synthetic-admin"))
+    sign_in(client, User.objects.create_superuser("synthetic-admin"))
     response = client.get(reverse("admin:registry_needs_attention"))
     (group,) = next(s for s in response.context["sections"] if s.key == "expired").groups
     assert {obj.pk for obj, _url in group.rows} == {place["ended"].pk, not_yet.pk, early.pk}

@@ -1,16 +1,17 @@
 """
-The register's counts with the real files loaded: the seed dataset and the
-whole Atlas of Surveillance CSV (published). Every surface (home figures, list
-pages and their facets, search, exports, API) gives the same numbers, and each
-real deployment is there once.
+The register's counts with the real files loaded, published: the seed
+dataset, both US federal AI use case inventories (2025 then 2024, and 2024
+then 2025) and the whole Atlas of Surveillance CSV. Every surface (home
+figures, list pages and their facets, search, exports, API) gives the same
+numbers, each real deployment is there once, and the order of the federal
+files changes nothing.
 
-Loaded once for the module in a transaction rolled back at its end. The
-federal inventories are not in this repository; their counts are pinned by the
-federal importer's own tests.
+Loaded once per order for the module, in a transaction rolled back at its end.
 """
 
 import io
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -20,28 +21,41 @@ from django.db import transaction
 from django.urls import reverse
 
 from registry import search
-from registry.importers import atlas
+from registry.importers import atlas, federal, reconcile
 from registry.models import Agency, Deployment, Policy
 
-SEED = "data/registry.json"
-ATLAS = Path(settings.BASE_DIR) / "data" / "atlas-of-surveillance" / (
-    "atlas-of-surveillance-2020-10-07.csv")  # fmt: skip
+DATA = Path(settings.BASE_DIR) / "data"
+SEED = str(DATA / "registry.json")
+ATLAS = DATA / "atlas-of-surveillance" / "atlas-of-surveillance-2020-10-07.csv"
+INVENTORIES = {
+    2024: DATA / "us-federal-ai-inventory" / "2024_consolidated_ai_use_cases.csv",
+    2025: DATA / "us-federal-ai-inventory" / "2025_individually_reported_AI_use_cases.csv",
+}
 
-AGENCIES = 362  # 25 in the seed + 337 from the Atlas
-DEPLOYMENTS = 391  # 23 in the seed + 368 from the Atlas (2 Atlas rows matched seed records)
-BY_STATUS = {"active": 15, "ended": 3, "pilot": 1, "reported": 372}
+# seed 25 agencies / 23 deployments; + the inventories 32 / 51; + the Atlas 369 / 419
+# (337 new agencies, 368 new deployments: two Atlas rows matched seed deployments).
+AGENCIES = 369
+DEPLOYMENTS = 419
+BY_STATUS = {"active": 39, "ended": 6, "pilot": 1, "planned": 1, "reported": 372}
 CITING_THE_ATLAS = 370
+CITING_BOTH_INVENTORIES = 14
 POLICIES_IN_FORCE = 21
 
 
-@pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker):
+@pytest.fixture(scope="module", params=[(2025, 2024), (2024, 2025)], ids=str)
+def loaded(request, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         with search.deferred_indexing():
             call_command("import_registry", SEED, verbosity=0, stdout=io.StringIO())
-        summary = atlas.import_atlas(atlas.read_atlas(ATLAS.read_bytes()),
-                                     filename=ATLAS.name, publish=True)  # fmt: skip
-        yield summary
+        summaries = {}
+        for year in request.param:
+            inventory = federal.read_inventory(INVENTORIES[year].read_bytes(),
+                                               filename=INVENTORIES[year].name)  # fmt: skip
+            summaries[year] = federal.import_inventory(inventory, filename=INVENTORIES[year].name,
+                                                       publish=True)  # fmt: skip
+        summaries["atlas"] = atlas.import_atlas(atlas.read_atlas(ATLAS.read_bytes()),
+                                                filename=ATLAS.name, publish=True)  # fmt: skip
+        yield summaries
         transaction.set_rollback(True)
 
 
@@ -52,13 +66,43 @@ pytestmark = pytest.mark.usefixtures("loaded")
 def test_the_database_holds_each_real_deployment_once(loaded):
     assert Agency.objects.published().count() == AGENCIES
     deployments = Deployment.objects.published()
-    assert deployments.count() == DEPLOYMENTS
-    assert {s: deployments.filter(status=s).count() for s in BY_STATUS} == BY_STATUS
+    assert deployments.count() == DEPLOYMENTS == Deployment.objects.count()
+    assert dict(Counter(deployments.values_list("status", flat=True))) == BY_STATUS
     cited = deployments.filter(sources__slug__startswith="atlas-of-surveillance-").distinct()
     assert cited.count() == CITING_THE_ATLAS
+    both = deployments.filter(sources__slug="federal-ai-inventory-2024").filter(
+        sources__slug="federal-ai-inventory-2025"
+    )
+    assert both.count() == CITING_BOTH_INVENTORIES
     assert Agency.objects.filter(name__startswith="U.S. Customs and Border").count() == 1
     assert Agency.objects.filter(name__icontains="Detroit Police").count() == 1
-    assert len(loaded.created) == 368 and loaded.selected == 369
+    assert [d.slug for d in deployments.filter(slug__contains="logingov")] == [
+        "us-gsa-tts-logingov"
+    ]
+    summary = loaded["atlas"]
+    assert (summary.selected, len(summary.created), len(summary.updated)) == (369, 368, 2)
+    # The 17 CBP airports: one deployment each, none a duplicate of another.
+    airports = deployments.filter(agency__slug="us-cbp").exclude(site="")
+    assert airports.count() == 17 == len(set(airports.values_list("site", flat=True)))
+
+
+@pytest.mark.django_db
+def test_needs_attention_lists_only_the_probable_duplicates_the_rules_cannot_decide():
+    # Not among them: the 17 CBP airports (one site each), nor use cases the
+    # inventories list under different ids. Left for a maintainer: 2024 rows
+    # without a use case id that may repeat a use the register already has.
+    groups = reconcile.probable_duplicate_deployments(Deployment.objects.published())
+    assert sorted(sorted(d.slug for d in group) for group in groups) == [
+        [
+            "cbp-traveler-verification-service",
+            "us-cbp-3rd-party-traveler-identity-verification-services",
+            "us-cbp-one",
+            "us-cbp-traveler-verification-service",
+        ],
+        ["us-ice-facial-recognition-for-investigations-of-child-sexual-exploitation-and-abuse",
+         "us-ice-facial-recognition-service"],
+    ]  # fmt: skip
+    assert reconcile.probable_duplicate_agencies(Agency.objects.published()) == []
 
 
 @pytest.mark.django_db
@@ -91,8 +135,10 @@ def test_home_list_search_exports_and_api_agree(client):
     assert body["meta"]["count"] == DEPLOYMENTS == len(body["results"])
     assert body["meta"]["third_party_data"][0]["name"].startswith("Atlas of Surveillance")
 
-    api = client.get(reverse("api:deployment-list"), {"status": "reported"}).json()
-    assert api["count"] == BY_STATUS["reported"]
+    for value, count in BY_STATUS.items():
+        api = client.get(reverse("api:deployment-list"), {"status": value}).json()
+        page = client.get(reverse("registry:deployment-list"), {"status": value})
+        assert (api["count"], page.context["page_obj"].paginator.count) == (count, count), value
     assert client.get(reverse("api:agency-list")).json()["count"] == AGENCIES
 
     found = client.get(reverse("registry:deployment-list"), {"q": "Atlas of Surveillance"})

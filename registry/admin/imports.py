@@ -9,8 +9,8 @@ Each importer's page is ``admin/import/<key>/`` (URL name ``<key>-import``),
 wired in ``portal/urls.py`` through ``urlpatterns()`` and
 ``admin.site.admin_view`` (staff only); it also needs ``registry.add_deployment``.
 
-Adding an importer (the Atlas of Surveillance, say) is one ``register(...)``
-call in this module, next to the federal one::
+Adding an importer is one ``register(...)`` call in this module, next to the
+federal inventory and the Atlas of Surveillance ones::
 
     register(Importer(
         key="atlas",                      # URL admin/import/atlas/, name "atlas-import"
@@ -18,9 +18,9 @@ call in this module, next to the federal one::
         intro="Upload the Atlas's CSV ...",    # the upload page's explanation
         file_label="Atlas CSV",
         file_help="The Atlas of Surveillance CSV export.",
-        read=atlas.read_file,             # (data: bytes, filename: str) -> parsed
+        read=...,                         # (data: bytes, filename: str) -> parsed
         error=atlas.AtlasError,           # what ``read`` raises; its text is shown
-        run=atlas.import_file,            # (parsed, *, filename, dry_run, publish,
+        run=atlas.import_atlas,           # (parsed, *, filename, dry_run, publish,
                                           #  change_published, **options) -> summary
     ))
 
@@ -51,7 +51,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from .. import workflow
-from ..importers import federal
+from ..importers import atlas, federal
 from ..models import Deployment
 
 PERMISSION = "registry.add_deployment"
@@ -111,6 +111,24 @@ register(
         error=federal.InventoryError,
         run=federal.import_inventory,
         options=FederalOptions,
+    )
+)
+
+register(
+    Importer(
+        key="atlas",
+        title="Import the Atlas of Surveillance",
+        intro=(
+            "Upload the Atlas of Surveillance CSV (EFF and the University of Nevada, Reno; "
+            "CC BY 4.0). Only its face recognition rows are imported, as “reported” "
+            "deployments citing the Atlas; agencies, vendors and deployments the register "
+            "already has are matched, not repeated. The rules are on the methodology page."
+        ),
+        file_label="Atlas CSV",
+        file_help="The Atlas of Surveillance's complete CSV download.",
+        read=lambda data, filename: atlas.read_atlas(data),
+        error=atlas.AtlasError,
+        run=atlas.import_atlas,
     )
 )
 

@@ -190,6 +190,7 @@ class DeploymentAdmin(RecordAdmin):
                     "inventory_id",
                     "last_reported",
                     "reported_by",
+                    "site",
                 ]
             },
         ),

@@ -663,7 +663,7 @@ class _Writer:
                 f"{agency.slug}-{vendor.slug if vendor else 'face-recognition'}")  # fmt: skip
             deployment = Deployment(
                 slug=self._unique(Deployment, base[:100]), agency=agency, system=system,
-                status=choices.DeploymentStatus.REPORTED, last_reported=last_reported,
+                status=choices.DeploymentStatus.REPORTED, site=p.site, last_reported=last_reported,
                 last_reported_precision=precision, reported_by=CREDIT.name,
                 description=self.description(p, vendor),
             )  # fmt: skip
@@ -672,7 +672,8 @@ class _Writer:
             self.touched.add(deployment.pk)
             self.summary.created.append((label, deployment.slug))
             return
-        values = {"status": choices.DeploymentStatus.REPORTED, "reported_by": CREDIT.name}
+        values = {"status": choices.DeploymentStatus.REPORTED, "reported_by": CREDIT.name,
+                  "site": p.site}  # fmt: skip
         filled = reconcile.fill(deployment, values)
         changed = list(filled.changed)
         if (

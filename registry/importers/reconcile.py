@@ -190,6 +190,11 @@ def _uses_agree(a, b) -> bool:
     return not a or not b or bool(set(a) & set(b))
 
 
+def _may_be_one_use(a, b) -> bool:
+    different_use_cases = a.inventory_id and b.inventory_id and a.inventory_id != b.inventory_id
+    return not different_use_cases and _uses_agree(a.uses, b.uses)
+
+
 def _live(records):
     return [r for r in records if r.state != choices.State.RETRACTED]
 
@@ -384,24 +389,32 @@ def probable_duplicate_agencies(queryset):
 
 def probable_duplicate_deployments(queryset):
     """
-    Groups of deployments in ``queryset`` of one agency with one system (or both
-    with no known system) whose uses agree: the same use recorded twice. The
-    database picks the candidates; only those are read.
+    Groups of deployments in ``queryset`` of one agency at one site with one
+    system (or both with no known system) whose uses agree: the same use
+    recorded twice. Not duplicates: uses at different recorded sites (CBP at two
+    airports), and two use cases a federal inventory lists under different ids
+    (the crosswalk already joins one use case across years). Every two records
+    of a group agree; groups are formed in slug order, so the order of imports
+    does not change them. The database picks the candidates; only those are read.
     """
-    same_agency = queryset.filter(agency_id=OuterRef("agency_id")).exclude(pk=OuterRef("pk"))
+    same_agency = queryset.filter(agency_id=OuterRef("agency_id"), site=OuterRef("site")).exclude(
+        pk=OuterRef("pk")
+    )
     candidates = queryset.filter(
         Q(Exists(same_agency.filter(system_id=OuterRef("system_id"))), system__isnull=False)
         | Q(Exists(same_agency.filter(system__isnull=True)), system__isnull=True)
     )
     by_key = defaultdict(list)
-    for deployment in candidates.select_related("agency", "system").order_by("pk"):
-        by_key[(deployment.agency_id, deployment.system_id)].append(deployment)
+    for deployment in candidates.select_related("agency", "system").order_by("slug"):
+        by_key[(deployment.agency_id, deployment.site, deployment.system_id)].append(deployment)
     groups = []
     for group in by_key.values():
         while len(group) > 1:
-            first, rest = group[0], group[1:]
-            same = [first, *(d for d in rest if _uses_agree(first.uses, d.uses))]
+            same = [group[0]]
+            for d in group[1:]:
+                if all(_may_be_one_use(s, d) for s in same):
+                    same.append(d)
             if len(same) > 1:
                 groups.append(same)
-            group = [d for d in rest if d not in same]
+            group = [d for d in group[1:] if d not in same]
     return groups

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0006_curation_revision'),
+        ('registry', '0008_ui_reported_unconfirmed_label'),
     ]
 
     operations = [
@@ -130,5 +130,15 @@ class Migration(migrations.Migration):
             model_name='historicalagency',
             name='kind',
             field=models.CharField(blank=True, choices=[('police', 'Police'), ('sheriff', 'Sheriff'), ('federal_law_enforcement', 'Federal law enforcement'), ('border_immigration', 'Border and immigration'), ('transport_security', 'Transport security'), ('intelligence', 'Intelligence'), ('prosecutor', 'Prosecutor'), ('corrections', 'Corrections'), ('education', 'Education'), ('housing', 'Housing'), ('benefits', 'Benefits'), ('motor_vehicles', 'Motor vehicles (driver licensing)'), ('other', 'Other')], max_length=30),
+        ),
+        migrations.AddField(
+            model_name='deployment',
+            name='site',
+            field=models.CharField(blank=True, help_text="Where the agency uses it, when that is narrower than the agency's own place (e.g. one airport of a national border agency). Empty: not recorded.", max_length=200),
+        ),
+        migrations.AddField(
+            model_name='historicaldeployment',
+            name='site',
+            field=models.CharField(blank=True, help_text="Where the agency uses it, when that is narrower than the agency's own place (e.g. one airport of a national border agency). Empty: not recorded.", max_length=200),
         ),
     ]
