@@ -8,6 +8,7 @@ and Los Angeles County already in the register, a non-URL link, CBP airports, a
 row naming two vendors, a repeated AOSNUMBER, rows naming no vendor).
 """
 
+import json
 from pathlib import Path
 
 import pytest
@@ -300,11 +301,23 @@ def test_the_deployment_page_credits_the_atlas_and_quotes_its_summary(register, 
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(not FULL.exists(), reason="the Atlas CSV is not in data/")
 def test_the_whole_file_reads_369_face_recognition_rows():
     read = atlas.read_atlas(FULL.read_bytes())
     assert len(read) == 5784
     assert sum(r.get("Technology") == "Face Recognition" for r in read) == 369
+
+
+@pytest.mark.django_db
+def test_data_methodology_and_exports_credit_the_atlas_under_its_licence(client):
+    from django.urls import reverse
+
+    for name in ("registry:data", "registry:methodology"):
+        html = client.get(reverse(name)).content.decode()
+        assert "Atlas of Surveillance, Electronic Frontier Foundation and the University" in html
+        assert 'href="https://creativecommons.org/licenses/by/4.0/" rel="license"' in html, name
+    exported = client.get(reverse("registry:deployment-list"), {"format": "json"})
+    meta = json.loads(b"".join(exported.streaming_content))["meta"]
+    assert meta["third_party_data"][0]["licence_url"].endswith("/licenses/by/4.0/")
 
 
 def test_a_record_the_register_would_refuse_stops_the_import_and_writes_nothing(register, tmp_path):
