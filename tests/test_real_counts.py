@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from registry import search
@@ -55,6 +55,11 @@ def loaded(request, django_db_setup, django_db_blocker):
                                                        publish=True)  # fmt: skip
         summaries["atlas"] = atlas.import_atlas(atlas.read_atlas(ATLAS.read_bytes()),
                                                 filename=ATLAS.name, publish=True)  # fmt: skip
+        if connection.vendor == "postgresql":
+            # Statistics, as autovacuum would leave them on a real database; without
+            # them the planner takes the freshly loaded tables for empty.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         yield summaries
         transaction.set_rollback(True)
 
@@ -70,10 +75,11 @@ def test_the_database_holds_each_real_deployment_once(loaded):
     assert dict(Counter(deployments.values_list("status", flat=True))) == BY_STATUS
     cited = deployments.filter(sources__slug__startswith="atlas-of-surveillance-").distinct()
     assert cited.count() == CITING_THE_ATLAS
-    both = deployments.filter(sources__slug="federal-ai-inventory-2024").filter(
-        sources__slug="federal-ai-inventory-2025"
-    )
-    assert both.count() == CITING_BOTH_INVENTORIES
+    years = {"federal-ai-inventory-2024", "federal-ai-inventory-2025"}
+    cited_by_year = [
+        {s.slug for s in d.sources.all()} for d in deployments.prefetch_related("sources")
+    ]
+    assert sum(years <= slugs for slugs in cited_by_year) == CITING_BOTH_INVENTORIES
     assert Agency.objects.filter(name__startswith="U.S. Customs and Border").count() == 1
     assert Agency.objects.filter(name__icontains="Detroit Police").count() == 1
     assert [d.slug for d in deployments.filter(slug__contains="logingov")] == [
