@@ -380,7 +380,8 @@ def import_atlas(rows: list[Row], *, filename: str, publish: bool = False,
     leaves published and retracted records alone and says so in the notes.
     """
     summary = Summary(filename=filename, dry_run=dry_run, rows_read=len(rows))
-    chosen, seen = [], {}
+    chosen: list[Row] = []
+    seen: dict[str, int] = {}
     for row in rows:
         technology = row.get("Technology")
         if technology != TECHNOLOGY:
