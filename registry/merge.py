@@ -77,8 +77,7 @@ def merge(keep, other, *, user, reason: str) -> Merged:
             rows = list(related.objects.filter(**{f"{name}_id": other.pk}))
             for row in rows:
                 setattr(row, f"{name}_id", keep.pk)
-                row._history_user = user
-                save_record(row, reason=why)
+                _save(row, user=user, reason=why)
                 if related is Deployment:
                     touched_deployments.add(row.pk)
                 if related is Audit:
@@ -90,8 +89,7 @@ def merge(keep, other, *, user, reason: str) -> Merged:
             rows = list(related.objects.filter(**{name: other.pk}).prefetch_related(name))
             for row in rows:
                 pks = {o.pk for o in getattr(row, name).all()} - {other.pk} | {keep.pk}
-                row._history_user = user
-                save_record(row, reason=why, m2m={name: sorted(pks)})
+                _save(row, user=user, reason=why, m2m={name: sorted(pks)})
             if rows:
                 result.moved.append(f"{len(rows)} {related._meta.verbose_name_plural} ({name})")
 
@@ -110,32 +108,38 @@ def merge(keep, other, *, user, reason: str) -> Merged:
                 m2m[f.name] = sorted(ours | theirs)
                 if theirs - ours:
                     result.moved.append(f"{len(theirs - ours)} {f.name}")
-        keep._history_user = user
-        keep._defer_derived = True
-        save_record(keep, reason=why, m2m=m2m)
+        _save(keep, user=user, reason=why, m2m=m2m)
 
         # Records merged into the other before now lead straight to the kept one.
         for earlier in model.objects.filter(merged_into=other):
             earlier.merged_into = keep
-            earlier._history_user = user
-            save_record(earlier, reason=why)
+            _save(earlier, user=user, reason=why)
         other.state = choices.State.RETRACTED
         other.merged_into = keep
         other.public_note = (
             f"The same {model._meta.verbose_name} as “{keep}”, recorded twice: merged into "
             f"that record ({keep.get_absolute_url()}), which this address now leads to."
         )
-        other._history_user = user
-        other._defer_derived = True
-        save_record(other, reason=why)
+        _save(other, user=user, reason=why)
+        # The audits that moved leave the other record's status to recompute too.
         if model is Deployment:
-            touched_deployments.add(keep.pk)
+            touched_deployments |= {keep.pk, other.pk}
         if model is System:
-            touched_systems.add(keep.pk)
+            touched_systems |= {keep.pk, other.pk}
         from .signals import refresh_audit_status_for
 
         refresh_audit_status_for(system_ids=touched_systems, deployment_ids=touched_deployments)
     return result
+
+
+def _save(record, *, user, reason, m2m=None):
+    """
+    One history entry by ``user``. Derived audit statuses wait for the one
+    refresh at the end of the merge, not one per moved deployment or audit.
+    """
+    record._history_user = user
+    record._defer_derived = True
+    save_record(record, reason=reason, m2m=m2m)
 
 
 def redirect_to_kept(request, record):

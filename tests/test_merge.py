@@ -6,6 +6,8 @@ the admin's merge action, and "Needs attention"'s probable duplicates).
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registry import choices, merge
@@ -83,11 +85,14 @@ def test_merging_deployments_moves_audits_and_policies(twice):
         audit = AuditFactory(system=None, deployment=b)
         policy = PolicyFactory()
         b.policies.add(policy)
+    b.refresh_from_db()  # as the admin loads it: audited, so "reported"
     merge.merge(a, b, user=member("r", "reviewers"), reason="Same use")
     assert Audit.objects.get(pk=audit.pk).deployment_id == a.pk
     assert list(a.policies.all()) == [policy]
     a.refresh_from_db()
+    b.refresh_from_db()
     assert a.audit_status == choices.AuditStatus.REPORTED
+    assert b.audit_status == choices.AuditStatus.NONE_KNOWN  # its audit moved with the merge
 
 
 def test_an_editor_may_not_merge(twice):
@@ -116,3 +121,21 @@ def test_needs_attention_lists_probable_duplicates(twice, client):
     html = client.get(reverse("admin:registry_needs_attention")).content.decode()
     assert "Probable duplicates" in html
     assert f"id__in={twice['kept'].pk},{twice['other'].pk}" in html
+
+
+def test_each_moved_deployment_costs_its_own_save_only():
+    """Moving rows saves each (one history entry apiece); audit statuses are refreshed once."""
+
+    def queries(n):
+        with deferred_indexing():
+            kept, other, system = AgencyFactory(), AgencyFactory(), SystemFactory()
+            for _ in range(n):
+                AuditFactory(system=None, deployment=DeploymentFactory(agency=other, system=system))
+        user = member(f"synthetic-reviewer-{n}", "reviewers")
+        with CaptureQueriesContext(connection) as captured:
+            merge.merge(kept, other, user=user, reason="Same department")
+        return len(captured)
+
+    # 11: the save, its history entry and the history of its sources and policies.
+    # A refresh of audit status per moved deployment made it 17.
+    assert queries(3) - queries(1) <= 2 * 11
