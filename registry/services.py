@@ -17,7 +17,12 @@ def save_record(obj, *, reason: str, m2m: dict | None = None) -> None:
     try:
         obj.save()
         for name, pks in (m2m or {}).items():
-            getattr(obj, name).set(pks)
+            # A new record has no links to remove: ``add`` skips ``set``'s read of
+            # the current ones (a query per created record in every import).
+            if created:
+                getattr(obj, name).add(*pks)
+            else:
+                getattr(obj, name).set(pks)
     finally:
         del obj.skip_history_when_saving
     # Let django-simple-history (and any other receiver) see the finished record.
