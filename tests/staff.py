@@ -1,10 +1,11 @@
 """
-Signing staff in for tests. Superusers and reviewers must pass a second factor
-before any admin page opens (registry/twofactor.py); ``sign_in`` gives them a
-confirmed authenticator and a session that has passed it, as a real sign-in
-would leave it.
+Staff for tests: ``member`` makes one, ``sign_in`` signs them in. Superusers
+and reviewers must pass a second factor before any admin page opens
+(registry/twofactor.py); ``sign_in`` gives them a confirmed authenticator and a
+session that has passed it, as a real sign-in would leave it.
 """
 
+from django.contrib.auth.models import Group, User
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -17,3 +18,10 @@ def sign_in(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+def member(username, group):
+    """A staff user in ``group`` ("editors", "reviewers", ...), fresh from the database."""
+    user = User.objects.create_user(username, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return User.objects.get(pk=user.pk)  # without a permission cache from before the group

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Permission, User
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -12,7 +12,7 @@ from registry import choices, models, types
 from registry.choices import State
 
 from . import factories
-from .staff import sign_in
+from .staff import member, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -20,21 +20,15 @@ pytestmark = pytest.mark.django_db
 # --- Users ---------------------------------------------------------------------
 
 
-def _member(username, group):
-    user = User.objects.create_user(username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 @pytest.fixture
 def editor_client(client):
-    client.force_login(_member("synthetic-editor", "editors"))
+    client.force_login(member("synthetic-editor", "editors"))
     return client
 
 
 @pytest.fixture
 def reviewer_client(client):
-    sign_in(client, _member("synthetic-reviewer", "reviewers"))  # with their second factor
+    sign_in(client, member("synthetic-reviewer", "reviewers"))  # with their second factor
     return client
 
 
@@ -878,7 +872,7 @@ def test_needs_attention_costs_the_same_queries_for_one_or_many_problems(
 
 
 def test_editors_see_needs_attention_without_sections_they_may_not_view(client):
-    user = _member("synthetic-source-checker", "editors")
+    user = member("synthetic-source-checker", "editors")
     user.groups.clear()
     user.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_source", "view_vendor"])

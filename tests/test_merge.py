@@ -4,7 +4,7 @@ the admin's merge action, and "Needs attention"'s probable duplicates).
 """
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,15 +21,9 @@ from tests.factories import (
     SourceFactory,
     SystemFactory,
 )
-from tests.staff import sign_in
+from tests.staff import member, sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-def member(username, group):
-    user = User.objects.create_user(username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 @pytest.fixture

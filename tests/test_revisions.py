@@ -4,7 +4,6 @@ The public record stays as it is until a reviewer approves.
 """
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from registry import revisions
@@ -12,26 +11,20 @@ from registry.choices import RevisionState, State
 from registry.models import Revision
 
 from . import factories
-from .staff import sign_in
+from .staff import member, sign_in
 from .test_admin import _form_data, _url
 
 pytestmark = pytest.mark.django_db
 
 
-def _member(username, group):
-    user = User.objects.create_user(username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return User.objects.get(pk=user.pk)
-
-
 @pytest.fixture
 def editor():
-    return _member("synthetic-editor", "editors")
+    return member("synthetic-editor", "editors")
 
 
 @pytest.fixture
 def reviewer():
-    return _member("synthetic-reviewer", "reviewers")
+    return member("synthetic-reviewer", "reviewers")
 
 
 def _propose_rename(client, agency, name="Synthetic Proposed Name"):

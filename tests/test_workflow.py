@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group, User
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -13,24 +13,19 @@ from registry.models import Deployment, Policy, Source, System, Vendor
 from registry.workflow import TransitionNotAllowed
 
 from . import factories
+from .staff import member
 
 pytestmark = pytest.mark.django_db
 
 
-def _member(username, group):
-    user = User.objects.create_user(username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return User.objects.get(pk=user.pk)  # fresh, without a permission cache
-
-
 @pytest.fixture
 def editor():
-    return _member("synthetic-editor", "editors")
+    return member("synthetic-editor", "editors")
 
 
 @pytest.fixture
 def reviewer():
-    return _member("synthetic-reviewer", "reviewers")
+    return member("synthetic-reviewer", "reviewers")
 
 
 def test_reviewers_may_publish_every_record_model_and_editors_none(editor, reviewer):
