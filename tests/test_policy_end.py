@@ -77,3 +77,12 @@ def test_needs_attention_lists_policies_whose_status_disagrees_with_their_dates(
     (group,) = next(s for s in response.context["sections"] if s.key == "expired").groups
     assert {obj.pk for obj, _url in group.rows} == {place["ended"].pk, not_yet.pk, early.pk}
     assert not Policy.objects.in_force().filter(pk__in=[not_yet.pk, early.pk]).exists()
+
+
+def test_a_law_not_yet_in_effect_is_not_in_force_on_its_page_or_in_the_api(client):
+    with deferred_indexing():
+        enacted = PolicyFactory(status=ENACTED, effective=TODAY + datetime.timedelta(days=10))
+    assert "not in force today" in client.get(enacted.get_absolute_url()).content.decode()
+    data = client.get(reverse("api:policy-detail", args=[enacted.slug])).json()
+    assert data["in_force"] is False
+    assert not Policy.objects.in_force().filter(pk=enacted.pk).exists()
