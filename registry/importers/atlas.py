@@ -53,6 +53,7 @@ from django.utils.text import slugify
 from .. import choices, search
 from ..credits import ATLAS_OF_SURVEILLANCE as CREDIT
 from ..dates import humanize
+from ..format import URL_RE
 from ..models import Agency, Deployment, Source, System, Vendor, validate_record
 from ..services import save_record
 from . import reconcile
@@ -104,7 +105,6 @@ CBP = re.compile(r"^U\.S\. Customs and Border Protection\s*-\s*(?P<site>.+)$")
 CBP_NAME = "U.S. Customs and Border Protection"
 _AOS = re.compile(r"^AOS\d{4,}$")
 _STATE = re.compile(r"^[A-Z]{2}$")
-_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
 class AtlasError(Exception):
@@ -260,7 +260,7 @@ def plan(row: Row) -> Plan:
         url, date_text = row.get(f"Link {n}"), row.get(f"Link {n} Date")
         if not url:
             continue
-        if not _URL.match(url):
+        if not URL_RE.match(url):
             not_urls.append((n, url))
             continue
         date, precision = parse_link_date(date_text)
