@@ -48,9 +48,9 @@ def cached_routes() -> frozenset[str]:
     """The routes (``namespace:name``) whose responses are kept."""
     names = {"registry:places", "registry:place"}
     for record_type in types.RECORD_TYPES:
-        names.add(f"registry:{record_type.model_name}-list")
-        names.add(f"registry:{record_type.model_name}-detail")
-        names.add(f"api:{record_type.model_name}-list")
+        names.add(record_type.url_name)
+        names.add(record_type.detail_url_name)
+        names.add(record_type.api_url_name)
     return frozenset(names)
 
 

@@ -250,7 +250,7 @@ class ApiRootView(APIView):
         ),
     )
     def get(self, request):
-        links = {name: reverse(f"api:{spec.model_name}-list") for name, spec in types.TYPES.items()}
+        links = {name: reverse(spec.api_url_name) for name, spec in types.TYPES.items()}
         links["schema"] = reverse("api:schema")
         links["docs"] = reverse("api:docs")
         return Response({name: request.build_absolute_uri(path) for name, path in links.items()})
