@@ -41,12 +41,13 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from . import localserver
+from .localserver import without_password
 
 BASE_DIR = Path(settings.BASE_DIR)
 RECORD_SAMPLE = 25
@@ -229,7 +230,9 @@ class Command(BaseCommand):
     # The data -----------------------------------------------------------------
 
     def generate(self, database_url, sizes, seed):
-        self.stdout.write(f"Generating the synthetic register in {_safe(database_url)} …")
+        self.stdout.write(
+            f"Generating the synthetic register in {without_password(database_url)} …"
+        )
         env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1"}
         manage = [sys.executable, str(BASE_DIR / "manage.py")]
         subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True)
@@ -535,7 +538,7 @@ class Command(BaseCommand):
                 f"Machine: {os.cpu_count()} CPUs, load average {_loadavg()}",
                 f"SQLite file: {sqlite_path} ({counts['agency']:,} agencies, "
                 f"{counts['deployment']:,} deployments)",
-                f"PostgreSQL: {_safe(pg_url) if pg_url else 'none (DATABASE_URL unset)'}",
+                f"PostgreSQL: {without_password(pg_url) or 'none (DATABASE_URL unset)'}",
                 "Servers: "
                 + ", ".join(f"{s.name} on 127.0.0.1:{s.port}" for s in servers)
                 + " (site: gunicorn 2 workers, DEBUG off, cache "
@@ -607,14 +610,6 @@ def _find_datasette():
 
 def _loadavg():
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-def _safe(url):
-    """A database URL without its password."""
-    parts = urlsplit(url)
-    if parts.password:
-        url = url.replace(f":{parts.password}@", ":***@")
-    return url
 
 
 def _psycopg_url(url):
