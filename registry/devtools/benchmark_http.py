@@ -221,7 +221,7 @@ class Command(BaseCommand):
 
         if datasette:
             # It reads the file as immutable: stop it before anything writes.
-            self.stop(datasette.process)
+            localserver.stop(datasette.process)
         cold_question = next((q for q in questions if q.key == "list"), None)
         if options["cold"] and cold_question:
             self.stdout.write(self.cold(servers, cold_question, options["cold"], table))
@@ -408,19 +408,9 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         raise CommandError(f"{server.name} did not answer within {timeout} s: see {server.log}")
 
-    def stop(self, process):
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=20)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
     def stop_all(self):
         for process in self.processes:
-            self.stop(process)
+            localserver.stop(process)
 
     # Measuring ----------------------------------------------------------------
 

@@ -75,6 +75,19 @@ def production_env(database_url: str, folder: Path, port: int, **overrides: str)
     return env
 
 
+def stop(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Stop ``process`` and its session (started with ``start_new_session``): TERM, then KILL."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=timeout)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 def _manage(env: dict, *args: str) -> None:
     subprocess.run(
         [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *args],
@@ -136,12 +149,7 @@ def serve(
         _wait_ready(url, process)
         yield url
     finally:
-        if process is not None and process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        if process is not None:
+            stop(process)
         log_file.close()
         shutil.rmtree(folder, ignore_errors=True)
