@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import OperationalError
 from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 
+from registry.canonical import is_public_list
 from registry.clientaddress import client_address
 
 try:  # psycopg is installed, but the site also runs on SQLite alone.
@@ -125,7 +126,7 @@ def _is_expensive(request, view_kwargs) -> str | None:
         return "search"
     if name in ("registry:data-json", "registry:data-csv-zip"):
         return "download"
-    is_list = name.startswith("registry:") and name.endswith("-list")
+    is_list = is_public_list(match)
     if is_list and query.get("format") in ("csv", "json"):
         return "export"
     if (is_list or (name.startswith("api:") and name.endswith("-list"))) and query.get("q"):

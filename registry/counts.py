@@ -91,6 +91,19 @@ def register_state() -> RegisterState:
     return memo["state"]
 
 
+def changed_at_or_midnight() -> datetime.datetime:
+    """
+    When a page that says what is in force *today* last changed: the
+    register's last change, or the start of today if that is later.
+    """
+    midnight = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time()),
+        timezone.get_current_timezone(),
+    )
+    changed = register_state().changed_at
+    return max(changed, midnight) if changed else midnight
+
+
 def read_version() -> str:
     """The register's version, read from the database: one query."""
     return read_state().version

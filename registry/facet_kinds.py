@@ -28,6 +28,11 @@ YES_NO_LABELS = {"true": "Yes", "false": "No"}
 Rows = list[tuple[str, str, int]]
 
 
+def _present(queryset, field):
+    """The rows that have a value in ``field`` at all (no NULL, no empty string)."""
+    return queryset.exclude(**{f"{field}__isnull": True}).exclude(**{field: ""})
+
+
 def _count(queryset):
     # A filter across a many-to-many relation (policies named for an agency)
     # joins rows: count each record once.
@@ -45,18 +50,13 @@ class Facet:
         """The values with their counts, and whether the list was cut: one query."""
         raise NotImplementedError
 
-    def present(self, filter_, queryset):
-        """The rows that have a value at all (no NULL, no empty string)."""
-        field = filter_.field_name
-        return queryset.exclude(**{f"{field}__isnull": True}).exclude(**{field: ""})
-
 
 class VocabularyFacet(Facet):
     """A fixed vocabulary (``choices.*``), in the order of its choices (which is meaningful)."""
 
     def rows(self, filter_, queryset, *, size):
         field = filter_.field_name
-        grouped = self.present(filter_, queryset).values(field).annotate(n=_count(queryset))
+        grouped = _present(queryset, field).values(field).annotate(n=_count(queryset))
         found = {row[field]: row["n"] for row in grouped.order_by()}
         labels = self.labels(filter_)
         rows = [(value, label, found[value]) for value, label in labels.items() if value in found]
@@ -123,7 +123,7 @@ class OpenFacet(Facet):
         only = self.only(filter_)
         if only is not None:
             queryset = queryset.filter(only)
-        queryset = queryset.exclude(**{f"{field}__isnull": True}).exclude(**{field: ""})
+        queryset = _present(queryset, field)
         columns = [field] + ([label_field] if label_field else [])
         grouped = queryset.values(*columns).annotate(n=_count(queryset))
         found = list(grouped.order_by("-n", field)[: size + 1])

@@ -24,7 +24,6 @@ built for them), 200 responses of the allowed routes, never one that sets a
 cookie or used a CSRF token (forms), never a streamed export.
 """
 
-import datetime
 import hashlib
 
 from django.conf import settings
@@ -48,17 +47,10 @@ def cached_routes() -> frozenset[str]:
     """The routes (``namespace:name``) whose responses are kept."""
     names = {"registry:places", "registry:place"}
     for record_type in types.RECORD_TYPES:
-        names.add(f"registry:{record_type.model_name}-list")
-        names.add(f"registry:{record_type.model_name}-detail")
-        names.add(f"api:{record_type.model_name}-list")
+        names.add(record_type.url_name)
+        names.add(record_type.detail_url_name)
+        names.add(record_type.api_url_name)
     return frozenset(names)
-
-
-def _start_of_today():
-    return timezone.make_aware(
-        datetime.datetime.combine(timezone.localdate(), datetime.time()),
-        timezone.get_current_timezone(),
-    )
 
 
 class ResponseCacheMiddleware:
@@ -137,9 +129,8 @@ class ResponseCacheMiddleware:
             digest = hashlib.sha256(response.content).hexdigest()[:32]
             response["ETag"] = f'"{digest}"'
         if not response.has_header("Last-Modified"):
-            changed = counts.register_state().changed_at
             # Pages also change at midnight (what is in force today).
-            latest = max(changed, _start_of_today()) if changed else _start_of_today()
+            latest = counts.changed_at_or_midnight()
             response["Last-Modified"] = http_date(latest.timestamp())
         response["Cache-Control"] = CACHE_CONTROL
 

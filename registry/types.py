@@ -98,6 +98,15 @@ class RecordType:
         return f"registry:{self.model_name}-detail"
 
     @property
+    def api_url_name(self) -> str:
+        """The API list's route (the router names it after ``model_name``)."""
+        return f"api:{self.model_name}-list"
+
+    @property
+    def api_detail_url_name(self) -> str:
+        return f"api:{self.model_name}-detail"
+
+    @property
     def template_name(self) -> str:
         return f"registry/{self.model_name}_list.html"
 

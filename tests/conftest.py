@@ -28,6 +28,15 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def pages_built_each_time(settings):
+    """
+    No whole-response cache, for tests that pin the queries that build a page:
+    a page kept between requests costs one query (tests/test_response_cache.py).
+    """
+    settings.REGISTER_RESPONSE_CACHE_SECONDS = 0
+
+
 @pytest.fixture(scope="module")
 def module_db(django_db_setup, django_db_blocker):
     """

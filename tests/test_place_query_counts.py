@@ -12,14 +12,7 @@ from django.urls import reverse
 from registry import search
 from tests.factories import AgencyFactory, AuditFactory, DeploymentFactory, PolicyFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _pages_built_not_kept(settings):
-    # These pin the queries that build a page. A page kept whole between
-    # requests costs one query (tests/test_response_cache.py).
-    settings.REGISTER_RESPONSE_CACHE_SECONDS = 0
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pages_built_each_time")]
 
 
 # The place's deployment figures, years, agencies and their count, policies,

@@ -26,17 +26,17 @@ CONFIG = {
 }
 
 
-def run_python(code: str, **environ) -> subprocess.CompletedProcess:
+def run_fresh(command: list[str], **environ) -> subprocess.CompletedProcess:
+    """``command`` in the project, our environment minus its configuration, plus ``environ``."""
     env = {key: value for key, value in os.environ.items() if key not in CONFIG}
     env.update(environ)
     return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+def run_python(code: str, **environ) -> subprocess.CompletedProcess:
+    return run_fresh([sys.executable, "-c", code], **environ)
 
 
 def test_site_url_is_required_when_debug_is_off():
@@ -64,13 +64,8 @@ PRODUCTION = {
 
 
 def test_check_deploy_reports_nothing_for_the_documented_production_configuration():
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=PROJECT_DIR,
-        env={**{k: v for k, v in os.environ.items() if k not in CONFIG}, **PRODUCTION},
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_fresh(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

@@ -5,14 +5,12 @@ Each check imports the settings module in a fresh interpreter, because the
 settings of the running test session are already loaded.
 """
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from tests.test_production import PROJECT_DIR, run_python
 
 PRINT_SETTINGS = (
     "from portal import settings; "
@@ -21,21 +19,13 @@ PRINT_SETTINGS = (
 )
 
 
+# Required when DEBUG is off (tests/test_production.py); given here, not
+# inherited from the test session's environment, which run_python drops.
+SITE_URL = "https://register.example.org"
+
+
 def import_settings(**environ):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
-    }
-    env.update(environ)
-    return subprocess.run(
-        [sys.executable, "-c", PRINT_SETTINGS],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_python(PRINT_SETTINGS, **environ)
 
 
 def test_without_a_secret_key_and_without_debug_the_site_refuses_to_start():
@@ -57,7 +47,7 @@ def test_debug_on_uses_the_development_key_and_local_hosts():
 
 
 def test_debug_is_off_unless_asked_for():
-    result = import_settings(SECRET_KEY="a-real-secret", DEBUG="")
+    result = import_settings(SECRET_KEY="a-real-secret", DEBUG="", SITE_URL=SITE_URL)
 
     assert result.returncode == 0, result.stderr
     debug, secret_key, hosts, _engine, _name = result.stdout.strip().split("|")
@@ -67,7 +57,9 @@ def test_debug_is_off_unless_asked_for():
 
 
 def test_allowed_hosts_is_a_comma_separated_list():
-    result = import_settings(SECRET_KEY="s", ALLOWED_HOSTS="register.example.org, www.example.org")
+    result = import_settings(
+        SECRET_KEY="s", ALLOWED_HOSTS="register.example.org, www.example.org", SITE_URL=SITE_URL
+    )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().split("|")[2] == "register.example.org,www.example.org"

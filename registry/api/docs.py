@@ -118,7 +118,7 @@ def endpoint_docs(name, schema):
     """What the page says about one list: its URLs, parameters and fields."""
     spec = types.TYPES[name]
     components = schema["components"]["schemas"]
-    list_path = reverse(f"api:{spec.model._meta.model_name}-list")
+    list_path = reverse(spec.api_url_name)
     operation = schema["paths"][list_path]["get"]
     parameters = []
     for parameter in operation["parameters"]:

@@ -23,7 +23,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import choices, dates
+from .. import choices, dates, types
 from ..choices import PUBLISHED
 from ..format import COUNTRY_PATTERN, PARTIAL_DATE_PATTERN, REGION_PATTERN, SPEC
 from ..models import AuditStatusFields
@@ -88,7 +88,7 @@ class ApiURLField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, obj):
-        path = reverse(f"api:{obj._meta.model_name}-detail", kwargs={"id": obj.slug})
+        path = reverse(types.of(obj).api_detail_url_name, kwargs={"id": obj.slug})
         return self.context["request"].build_absolute_uri(path)
 
 

@@ -9,7 +9,6 @@ one query, shared with the cached counts), so a client that revalidates gets a
 304 without the list being built.
 """
 
-import datetime
 import hashlib
 
 from django.http import Http404
@@ -58,13 +57,6 @@ class RegisterPagination(PageNumberPagination):
 # Conditional GET -------------------------------------------------------------
 
 
-def _start_of_today():
-    return timezone.make_aware(
-        datetime.datetime.combine(timezone.localdate(), datetime.time()),
-        timezone.get_current_timezone(),
-    )
-
-
 class ConditionalGetMixin:
     """
     ETag and Last-Modified on list and detail responses, and 304 Not Modified
@@ -77,10 +69,9 @@ class ConditionalGetMixin:
     changes_daily = False
 
     def last_modified(self, request, *args, **kwargs):
-        latest = counts.register_state().changed_at
         if self.changes_daily:
-            latest = max(latest, _start_of_today()) if latest else _start_of_today()
-        return latest
+            return counts.changed_at_or_midnight()
+        return counts.register_state().changed_at
 
     def etag(self, request, *args, **kwargs):
         parts = [
@@ -250,7 +241,7 @@ class ApiRootView(APIView):
         ),
     )
     def get(self, request):
-        links = {name: reverse(f"api:{spec.model_name}-list") for name, spec in types.TYPES.items()}
+        links = {name: reverse(spec.api_url_name) for name, spec in types.TYPES.items()}
         links["schema"] = reverse("api:schema")
         links["docs"] = reverse("api:docs")
         return Response({name: request.build_absolute_uri(path) for name, path in links.items()})

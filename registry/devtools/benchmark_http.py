@@ -41,12 +41,13 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from . import localserver
+from .localserver import without_password
 
 BASE_DIR = Path(settings.BASE_DIR)
 RECORD_SAMPLE = 25
@@ -220,7 +221,7 @@ class Command(BaseCommand):
 
         if datasette:
             # It reads the file as immutable: stop it before anything writes.
-            self.stop(datasette.process)
+            localserver.stop(datasette.process)
         cold_question = next((q for q in questions if q.key == "list"), None)
         if options["cold"] and cold_question:
             self.stdout.write(self.cold(servers, cold_question, options["cold"], table))
@@ -229,7 +230,9 @@ class Command(BaseCommand):
     # The data -----------------------------------------------------------------
 
     def generate(self, database_url, sizes, seed):
-        self.stdout.write(f"Generating the synthetic register in {_safe(database_url)} …")
+        self.stdout.write(
+            f"Generating the synthetic register in {without_password(database_url)} …"
+        )
         env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1"}
         manage = [sys.executable, str(BASE_DIR / "manage.py")]
         subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True)
@@ -405,19 +408,9 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         raise CommandError(f"{server.name} did not answer within {timeout} s: see {server.log}")
 
-    def stop(self, process):
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=20)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
     def stop_all(self):
         for process in self.processes:
-            self.stop(process)
+            localserver.stop(process)
 
     # Measuring ----------------------------------------------------------------
 
@@ -535,7 +528,7 @@ class Command(BaseCommand):
                 f"Machine: {os.cpu_count()} CPUs, load average {_loadavg()}",
                 f"SQLite file: {sqlite_path} ({counts['agency']:,} agencies, "
                 f"{counts['deployment']:,} deployments)",
-                f"PostgreSQL: {_safe(pg_url) if pg_url else 'none (DATABASE_URL unset)'}",
+                f"PostgreSQL: {without_password(pg_url) or 'none (DATABASE_URL unset)'}",
                 "Servers: "
                 + ", ".join(f"{s.name} on 127.0.0.1:{s.port}" for s in servers)
                 + " (site: gunicorn 2 workers, DEBUG off, cache "
@@ -607,14 +600,6 @@ def _find_datasette():
 
 def _loadavg():
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-def _safe(url):
-    """A database URL without its password."""
-    parts = urlsplit(url)
-    if parts.password:
-        url = url.replace(f":{parts.password}@", ":***@")
-    return url
 
 
 def _psycopg_url(url):

@@ -21,6 +21,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
@@ -31,6 +32,27 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def configured_database_url() -> str:
+    """The URL of this process's database (``DATABASES["default"]``), for a server beside it."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    auth = quote(db["USER"], safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
+
+
+def without_password(url: str) -> str:
+    """A database URL fit to print: its password masked."""
+    parts = urlsplit(url)
+    if parts.password:
+        url = url.replace(f":{parts.password}@", ":***@")
+    return url
 
 
 def production_env(database_url: str, folder: Path, port: int, **overrides: str) -> dict:
@@ -51,6 +73,19 @@ def production_env(database_url: str, folder: Path, port: int, **overrides: str)
     }
     env.update(overrides)
     return env
+
+
+def stop(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Stop ``process`` and its session (started with ``start_new_session``): TERM, then KILL."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=timeout)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def _manage(env: dict, *args: str) -> None:
@@ -114,12 +149,7 @@ def serve(
         _wait_ready(url, process)
         yield url
     finally:
-        if process is not None and process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        if process is not None:
+            stop(process)
         log_file.close()
         shutil.rmtree(folder, ignore_errors=True)

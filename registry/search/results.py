@@ -82,23 +82,27 @@ class Hit:
 
 @dataclass
 class Group:
-    label: str
-    model: type[models.Model]
+    """One record type's hits on the results page."""
+
+    record_type: types.RecordType
     hits: list[Hit]
     count: int
 
     @property
+    def label(self):
+        return self.record_type.title
+
+    @property
     def model_name(self):
-        return self.model._meta.model_name
+        return self.record_type.model_name
 
     @property
     def list_url_name(self):
-        return f"registry:{self.model._meta.model_name}-list"
+        return self.record_type.url_name
 
     @property
     def noun(self):
-        model_meta = self.model._meta
-        return model_meta.verbose_name if self.count == 1 else model_meta.verbose_name_plural
+        return self.record_type.noun if self.count == 1 else self.record_type.noun_plural
 
     @property
     def more(self):
@@ -145,7 +149,5 @@ def search_all(query, *, limit_per_type=20) -> Results:
         )
         rows = list(queryset[:limit_per_type])
         hits = [Hit(row, highlight(row.search_snippet)) for row in rows]
-        results.groups.append(
-            Group(record_type.title, model, hits, rows[0].search_total if rows else 0)
-        )
+        results.groups.append(Group(record_type, hits, rows[0].search_total if rows else 0))
     return results

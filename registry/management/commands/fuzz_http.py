@@ -21,7 +21,6 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from registry.devtools import fuzz, localserver
@@ -51,22 +50,15 @@ class Command(BaseCommand):
         )
         if url:
             return self.run(url, plan, connections, max_seconds)
-        database_url = self.database_url()
+        database_url = localserver.configured_database_url()
         with localserver.serve(
             database_url, log=Path(log) if log else None, EXPENSIVE_RATE_LIMIT="0"
         ) as served:
-            self.stdout.write(f"Serving {database_url} at {served} (gunicorn, DEBUG off)")
+            self.stdout.write(
+                f"Serving {localserver.without_password(database_url)} at {served}"
+                " (gunicorn, DEBUG off)"
+            )
             return self.run(served, plan, connections, max_seconds)
-
-    @staticmethod
-    def database_url() -> str:
-        db = settings.DATABASES["default"]
-        if db["ENGINE"].endswith("sqlite3"):
-            return f"sqlite:///{Path(db['NAME']).resolve()}"
-        host = db.get("HOST") or "127.0.0.1"
-        port = db.get("PORT") or 5432
-        auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-        return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
 
     def run(self, url, plan, connections, max_seconds):
         parts = urlsplit(url)
