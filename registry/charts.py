@@ -143,7 +143,7 @@ def bar_chart(bars, *, title, chart_id, noun="deployment"):
     Horizontal bars, each label above its bar and the value beside it; a bar
     with a ``url`` is a link to the filtered list it counts.
     """
-    bars = [b for b in bars if b.value] or []
+    bars = [b for b in bars if b.value]
     width, left, bar_height, row = 360, 4, 14, 38
     top = max((b.value for b in bars), default=0)
     height = row * len(bars) + 6

@@ -43,6 +43,11 @@ def bibtex_escape(text: str) -> str:
     return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX_ESCAPES[m.group()], " ".join(str(text).split()))
 
 
+def citation_key(name: str) -> str:
+    """The BibTeX key of what is cited: ``fr-register:deployment:nypd-clearview``."""
+    return _KEY_UNSAFE.sub("-", f"{settings.REGISTER_SHORT_NAME}:{name}")
+
+
 def title_of(record) -> str:
     """
     What the record is called in a citation, and on its page: its title or
@@ -154,7 +159,7 @@ def cite(request, record) -> Citation:
         url=request.build_absolute_uri(record.get_absolute_url()),
         accessed=timezone.localdate(),
         register=settings.REGISTER_NAME,
-        key=_KEY_UNSAFE.sub("-", f"{settings.REGISTER_SHORT_NAME}:{model_name}:{record.slug}"),
+        key=citation_key(f"{model_name}:{record.slug}"),
         year=as_of.year if as_of else None,
         as_of=as_of,
         version_url=version_url,

@@ -209,8 +209,7 @@ def place_citation(request, title, path, key):
         url=request.build_absolute_uri(path),
         accessed=timezone.localdate(),
         register=settings.REGISTER_NAME,
-        key=citations._KEY_UNSAFE.sub("-", f"{settings.REGISTER_SHORT_NAME}:{key}"),
-        year=None,
+        key=citations.citation_key(key),
     )
 
 
@@ -456,36 +455,34 @@ def maps(*, laws=False):
     return figures
 
 
+def overview(prefix, *, laws=False):
+    """
+    The whole register's maps and charts, as the places index and the home
+    page show them (``prefix``: the charts' ids on the page).
+    """
+    deployments = Deployment.objects.published()
+
+    def link(**params):
+        return list_url("registry:deployment-list", **params)
+
+    figures = deployment_figures(deployments, link)
+    years = by_year(deployments, link)
+    return {
+        "maps": maps(laws=laws),
+        "charts": charts_for(figures, years, prefix),
+        "figures": figures,
+        "years": years,
+    }
+
+
 def places_index(request):
     """Every country with records, with the maps and their tables."""
-    deployments = Deployment.objects.published()
-    figures = deployment_figures(deployments, lambda **p: list_url("registry:deployment-list", **p))
-    years = by_year(deployments, lambda **p: list_url("registry:deployment-list", **p))
     view = request.GET.get("view", "")
     return render(
         request,
         "registry/places.html",
-        {
-            "maps": maps(laws=view == "laws"),
-            "view": view,
-            "charts": charts_for(figures, years, "all"),
-            "figures": figures,
-            "years": years,
-        },
+        {"view": view, **overview("all", laws=view == "laws")},
     )
-
-
-def home_overview():
-    """What the home page shows of places: the maps and the charts (for ``place_tags``)."""
-    deployments = Deployment.objects.published()
-    figures = deployment_figures(deployments, lambda **p: list_url("registry:deployment-list", **p))
-    years = by_year(deployments, lambda **p: list_url("registry:deployment-list", **p))
-    return {
-        "maps": maps(),
-        "charts": charts_for(figures, years, "home"),
-        "figures": figures,
-        "years": years,
-    }
 
 
 def agency_scorecard(request, slug):

@@ -372,7 +372,6 @@ def _static_names():
             if getattr(country, attr, None):
                 add(country.name if attr == "name" else getattr(country, attr), country.alpha_2)
         add(country_name(country.alpha_2), country.alpha_2)
-    add(COUNTRY_NAMES[EU], EU)
     for code, name in COUNTRY_NAMES.items():
         add(name, code)
     for sub in pycountry.subdivisions:

@@ -13,7 +13,7 @@ absence of a record.
 
 from dataclasses import dataclass, field
 
-from .choices import AuditStatus, Requirement
+from .choices import Requirement
 
 # Levels of an answer, for styling and the CSV/JSON exports.
 BANNED, RESTRICTED, REQUIRED, SHARE, NOT_KNOWN = (
@@ -159,6 +159,3 @@ def grade(policies, *, deployments: int, audited: int, audited_url: str) -> list
         _required("reporting", policies, [Requirement.PUBLIC_REPORTING_REQUIRED]),
         audited_grade,
     ]
-
-
-REPORTED = AuditStatus.REPORTED

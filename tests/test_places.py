@@ -239,6 +239,18 @@ def test_agency_scorecard_counts_the_policies_that_name_it(client, seeded):
     assert response.status_code == 200
     text = visible_text(response)
     assert "Scorecard of Detroit Police Department" in text
+    # Its one published deployment, none with a published independent audit.
+    assert "0 of 1 (0%)" in text
+    # The settlement that names the department (an agency policy) governs it,
+    # on the page (although none of its rules is one the rubric grades) and in
+    # the export.
+    assert (
+        "Detroit police facial recognition rules under the Williams v. City of Detroit "
+        "settlement (Agency policy, enacted, Detroit, Michigan, United States) · names the agency"
+    ) in text
+    exported = client.get(response.request["PATH_INFO"], {"format": "json"}).json()
+    governing = [p["id"] for p in exported["governing_policies"]]
+    assert "detroit-williams-settlement-2024" in governing
 
 
 def test_place_exports_feed_and_bad_format(client, seeded):

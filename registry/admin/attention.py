@@ -116,6 +116,14 @@ def _changelist_url(model, params):
     return f"{url}?{urlencode(params)}"
 
 
+def _rows(model, queryset):
+    """``[(record, its change page)]``: the rows a group lists."""
+    return [
+        (obj, reverse(f"admin:registry_{model._meta.model_name}_change", args=[obj.pk]))
+        for obj in queryset
+    ]
+
+
 def _unverified_group(model, queryset, params):
     """How many were never verified and how many over a year ago; the oldest first."""
     due = verification_due_date()
@@ -124,10 +132,7 @@ def _unverified_group(model, queryset, params):
         stale=Count("pk", filter=Q(last_verified__lt=due)),
     )
     oldest = queryset.order_by(F("last_verified").asc(nulls_first=True), "pk")
-    rows = [
-        (obj, reverse(f"admin:registry_{model._meta.model_name}_change", args=[obj.pk]))
-        for obj in oldest[:SUMMARY_ROWS]
-    ]
+    rows = _rows(model, oldest[:SUMMARY_ROWS])
     parts = [
         Part(
             "never verified",
@@ -145,12 +150,8 @@ def _unverified_group(model, queryset, params):
 
 
 def _group(model, queryset, params):
-    url = reverse(f"admin:registry_{model._meta.model_name}_changelist")
-    rows = [
-        (obj, reverse(f"admin:registry_{model._meta.model_name}_change", args=[obj.pk]))
-        for obj in queryset[:ROWS_PER_GROUP]
-    ]
-    return Group(model, queryset.count(), rows, f"{url}?{urlencode(params)}")
+    rows = _rows(model, queryset[:ROWS_PER_GROUP])
+    return Group(model, queryset.count(), rows, _changelist_url(model, params))
 
 
 def needs_attention(user) -> list[Section]:

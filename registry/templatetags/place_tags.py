@@ -62,9 +62,9 @@ def place_links(record):
 @register.inclusion_tag("registry/_home_places.html")
 def places_overview():
     """The home page's maps and charts (kept out of the home view, which other pages share)."""
-    from ..place_views import home_overview
+    from ..place_views import overview
 
-    return home_overview()
+    return overview("home")
 
 
 @register.simple_tag
