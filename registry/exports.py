@@ -320,7 +320,8 @@ def _specs():
             field("kind", "Kind: ban, statute, ordinance, agency_policy, ..."),
             field("status", "Status: proposed, enacted, in_force, repealed, ..."),
             field("country", "Country (ISO 3166-1), or EU for European Union law."),
-            field("region", "Region (ISO 3166-2), for regional and local law."),
+            field("regions", "Regions (ISO 3166-2) it covers, `;`-separated, for regional and "
+                  "local law; a law of England and Wales names GB-ENG;GB-WLS."),
             field("locality", "City or county, for local law."),
             field("issuer", "Who issued it."),
             partial_date("adopted", "When it was adopted."),

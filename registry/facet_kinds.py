@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 
 from . import places
 from .choices import PUBLISHED
+from .fields import counts_per_item
 
 YES_NO_LABELS = {"true": "Yes", "false": "No"}
 
@@ -140,6 +141,24 @@ class CodeFacet(OpenFacet):
 
     def label(self, value, label_value):
         return places.code_name(value)
+
+
+class CodeSetFacet(Facet):
+    """
+    Country or region codes found in an open set (a ``MultiValueField``: a
+    policy's regions), most frequent first, shown by name. One query groups the
+    rows by their whole stored set (few distinct sets); a law of England and
+    Wales counts once under GB-ENG and once under GB-WLS.
+    """
+
+    def labels(self, filter_):
+        return {}
+
+    def rows(self, filter_, queryset, *, size):
+        totals = counts_per_item(queryset, filter_.field_name, distinct=queryset.query.distinct)
+        ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+        rows = [(value, places.code_name(value), n) for value, n in ranked[:size]]
+        return rows, len(ranked) > size
 
 
 class RecordFacet(OpenFacet):

@@ -23,12 +23,14 @@ from django.utils.choices import CallableChoiceIterator
 from . import choices, counts, places, search
 from .facet_kinds import (
     CodeFacet,
+    CodeSetFacet,
     Phrase,
     RecordFacet,
     SetFacet,
     VocabularyFacet,
     YesNoFacet,
 )
+from .fields import MultiValueField, counts_per_item
 from .format import COUNTRY_RE, REGION_RE
 from .models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 
@@ -258,6 +260,9 @@ def _distinct_values(model, field):
     """Choices for a ``<select>`` of the values in use among published records."""
 
     def values_in_use():
+        if isinstance(model._meta.get_field(field), MultiValueField):
+            # A set of codes per row (a policy's regions): the codes of every set.
+            return [(v, v) for v in sorted(counts_per_item(model.objects.published(), field))]
         values = (
             model.objects.published()
             .exclude(**{field: ""})
@@ -291,15 +296,17 @@ def country_filter(model, field="country", **kwargs):
     )
 
 
-def region_filter(model, field="region"):
+def region_filter(model, field="region", *, own_field="region", facet=None, **kwargs):
+    """``region=``: ``field`` filtered, the codes in ``model.own_field`` offered."""
+    kwargs.setdefault("label", "Region (state, province)")
     return PatternFilter(
         field_name=field,
-        label="Region (state, province)",
         pattern=REGION_RE,
         normalize=str.upper,
-        choices=_distinct_values(model, "region"),
-        facet=CodeFacet(),
+        choices=_distinct_values(model, own_field),
+        facet=facet or CodeFacet(),
         says=IN_PLACE,
+        **kwargs,
     )
 
 
@@ -718,7 +725,16 @@ class AuditFilterSet(RegisterFilterSet):
 
 
 class PolicyFilterSet(RegisterFilterSet):
-    region = region_filter(Policy)
+    # A policy covering the region: one of its regions (a law of England and
+    # Wales is found under GB-ENG and under GB-WLS).
+    region = region_filter(
+        Policy,
+        "regions",
+        own_field="regions",
+        lookup_expr="has",
+        label="Region it covers",
+        facet=CodeSetFacet(),
+    )
     country = country_filter(Policy, label="Country (EU for European Union law)")
     place = place_filter(policies=True, label="Applies in place")
     requirements = HasFilter(

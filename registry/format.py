@@ -51,6 +51,7 @@ KINDS = {
     "country": "an ISO 3166-1 alpha-2 code, e.g. US",
     "country_or_eu": "an ISO 3166-1 alpha-2 code, or EU for European Union law",
     "region": "an ISO 3166-2 code, e.g. US-CA",
+    "regions": 'a list of ISO 3166-2 codes, e.g. ["GB-ENG", "GB-WLS"]',
     "date": "a partial date: YYYY, YYYY-MM or YYYY-MM-DD",
     "day": "a full date, YYYY-MM-DD",
     "metrics": "a list of measured figures",
@@ -63,6 +64,8 @@ TAGGED_KINDS = {
 }
 # Kinds whose value is one JSON string.
 TEXT_KINDS = ("str", "slug", "url", "country", "country_or_eu", "region", "date", "day")
+# Kinds whose value is a JSON list of codes.
+CODE_LIST_KINDS = ("regions",)
 
 # The keys of one measured figure of an audit, and the JSON types each may take.
 METRIC_KEYS = {"metric": str, "group": str, "value": (int, float), "threshold": (str, int, float),
@@ -71,12 +74,17 @@ METRIC_KEYS = {"metric": str, "group": str, "value": (int, float), "threshold": 
 
 @dataclass(frozen=True)
 class ListSpec:
-    """One list of the format: its name, its model, its keys and the required ones."""
+    """
+    One list of the format: its name, its model, its keys and the required ones.
+    ``aliases`` maps an older key, still read on import but never written, to
+    the key that replaced it (see ``upgrade()``).
+    """
 
     name: str
     model_name: str
     keys: dict
     required: tuple
+    aliases: tuple = ()
 
     @property
     def model(self):
@@ -91,8 +99,20 @@ class ListSpec:
 COMMON_KEYS = {"state": ("enum", choices.State), "last_verified": "day"}
 
 
-def _list(name, model_name, keys, required):
-    return ListSpec(name, model_name, {**keys, **COMMON_KEYS}, tuple(required))
+def _list(name, model_name, keys, required, aliases=()):
+    return ListSpec(name, model_name, {**keys, **COMMON_KEYS}, tuple(required), tuple(aliases))
+
+
+@dataclass(frozen=True)
+class Alias:
+    """
+    An older key still read on import: ``old`` holding one value stands for
+    ``new`` holding a list of that one value (``"region": "GB-WLS"`` is
+    ``"regions": ["GB-WLS"]``). Files written before a key became a list load.
+    """
+
+    old: str
+    new: str
 
 
 SPEC = {
@@ -206,7 +226,7 @@ SPEC = {
                 "kind": ("enum", choices.PolicyKind),
                 "status": ("enum", choices.PolicyStatus),
                 "country": "country_or_eu",
-                "region": "region",
+                "regions": "regions",
                 "locality": "str",
                 "issuer": "str",
                 "adopted": "date",
@@ -219,6 +239,8 @@ SPEC = {
                 "sources": ("refs", "sources"),
             },
             ("id", "title", "country", "sources"),
+            # A policy named one region before it could name several (issue 10).
+            aliases=(Alias("region", "regions"),),
         ),
     )
 }
@@ -234,6 +256,33 @@ def list_of_model(model) -> ListSpec:
         if spec.model_name == name:
             return spec
     raise LookupError(f"{name} is not a record of the {FORMAT} format")
+
+
+def upgrade(spec: ListSpec, record: dict) -> tuple[dict, list[tuple[str, str]]]:
+    """
+    ``record`` with each older key of ``spec.aliases`` read as the key that
+    replaced it, and ``(key, message)`` for an older key that cannot be read
+    (the wrong type, or given together with its replacement). A record without
+    older keys is returned as it is.
+    """
+    if not any(alias.old in record for alias in spec.aliases):
+        return record, []
+    out, problems = dict(record), []
+    for alias in spec.aliases:
+        if alias.old not in out:
+            continue
+        value = out.pop(alias.old)
+        if alias.new in record:
+            problems.append(
+                (alias.old, f"Give {alias.new!r} or the older {alias.old!r}, not both.")
+            )
+        elif value is None or value == "":
+            out[alias.new] = []
+        elif isinstance(value, str):
+            out[alias.new] = [value]
+        else:
+            problems.append((alias.old, f"Must be a string, found {type(value).__name__}."))
+    return out, problems
 
 
 def vocabularies():

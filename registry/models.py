@@ -22,7 +22,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from . import choices, dates
-from .fields import MultiChoiceField
+from .fields import MultiChoiceField, MultiValueField
 from .format import COUNTRY_PATTERN, REGION_PATTERN, SLUG_PATTERN
 from .querysets import (
     AgencyQuerySet,
@@ -101,19 +101,31 @@ def check_region(record) -> dict:
     ``{"region": message}`` if the region is not in the record's country. For
     EU law (country ``EU``), the region must be in an EU member state.
     """
-    region, country = record.region, record.country
+    message = region_outside_country(record.region, record.country)
+    return {"region": message} if message else {}
+
+
+def check_regions(record) -> dict:
+    """``{"regions": messages}`` for each of a policy's regions outside its country."""
+    messages = [region_outside_country(region, record.country) for region in record.regions]
+    messages = [message for message in messages if message]
+    return {"regions": messages} if messages else {}
+
+
+def region_outside_country(region, country) -> str | None:
+    """Why ``region`` is not in ``country`` (EU: in a member state), or None if it is."""
     if not region or not country:
-        return {}
+        return None
     if country == "EU":
         if region[:2] not in choices.EU_MEMBER_STATES:
-            return {"region": f"The region {region} is not in an EU member state."}
-        return {}
+            return f"The region {region} is not in an EU member state."
+        return None
     if not region.startswith(f"{country}-"):
-        return {
-            "region": f"The region {region} is not in the country {country}: a region code "
+        return (
+            f"The region {region} is not in the country {country}: a region code "
             f"starts with its country code, e.g. {country}-… ."
-        }
-    return {}
+        )
+    return None
 
 
 def precision_field(of: str):
@@ -406,8 +418,12 @@ class Policy(Record):
         validators=[country_or_eu_validator],
         help_text="ISO 3166-1 alpha-2 code, or EU for European Union law.",
     )
-    region = models.CharField(
-        max_length=6, blank=True, validators=[region_validator], help_text="ISO 3166-2 code."
+    regions = MultiValueField(
+        item_validators=[region_validator],
+        help_text=(
+            "ISO 3166-2 codes of the regions it covers, e.g. GB-ENG, GB-WLS for a law of "
+            "England and Wales. Empty for national and EU-wide law."
+        ),
     )
     locality = models.CharField(max_length=200, blank=True, help_text="City or county name.")
     issuer = models.CharField(
@@ -446,7 +462,7 @@ class Policy(Record):
         ordering = ["title"]
         verbose_name_plural = "policies"
         indexes = [
-            models.Index(fields=["country", "region", "locality"]),
+            models.Index(fields=["country", "regions", "locality"]),
             models.Index(fields=["kind"]),
             models.Index(fields=["status"]),
         ]
@@ -465,7 +481,7 @@ class Policy(Record):
 
     def clean(self):
         errors = {
-            **check_region(self),
+            **check_regions(self),
             **check_date_order(
                 self, "effective", "ends", "The end date is before the date it took effect."
             ),
@@ -484,7 +500,13 @@ class Policy(Record):
 
     @property
     def jurisdiction_label(self):
-        parts = [p for p in (self.locality, self.region, self.country) if p]
+        """ "Cardiff, GB-WLS, GB"; several regions read "GB-ENG and GB-WLS, GB"."""
+        regions = (
+            " and ".join(self.regions)
+            if len(self.regions) <= 2
+            else (", ".join(self.regions[:-1]) + " and " + self.regions[-1])
+        )
+        parts = [p for p in (self.locality, regions, self.country) if p]
         return ", ".join(parts)
 
 

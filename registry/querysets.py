@@ -230,18 +230,22 @@ def jurisdiction_q(*, country, region, locality, in_eu):
 
     - national law: the agency's country, no region;
     - EU law: country ``EU``, for agencies in EU member states;
-    - regional law: the agency's region, no locality;
-    - local law: the agency's region and locality.
+    - regional law: one of its regions is the agency's, no locality (a ruling
+      for England and Wales names ``GB-ENG`` and ``GB-WLS``);
+    - local law: one of its regions and its locality are the agency's.
     """
-    national = Q(country=country, region="")
+    national = Q(country=country, regions="")
     if isinstance(in_eu, bool):
-        eu = Q(country="EU", region="") if in_eu else Q(pk__in=[])
+        eu = Q(country="EU", regions="") if in_eu else Q(pk__in=[])
     else:
-        eu = Q(country="EU", region="") & in_eu
+        eu = Q(country="EU", regions="") & in_eu
     # Every branch names the country (a region code implies it anyway), so each
-    # one is an index range on (country, region, locality) and the OR a BitmapOr.
-    regional = Q(country=country, region=region, locality="") & ~Q(region="")
-    local = Q(country=country, region=region, locality=locality) & ~Q(locality="")
+    # one is an index range on (country, regions, locality) and the OR a BitmapOr.
+    if region == "":
+        # An agency with no region is inside no regional or local law.
+        return Q(binds_by_jurisdiction=True) & (national | eu)
+    regional = Q(country=country, regions__has=region, locality="")
+    local = Q(country=country, regions__has=region, locality=locality) & ~Q(locality="")
     return Q(binds_by_jurisdiction=True) & (national | eu | regional | local)
 
 
@@ -296,8 +300,8 @@ class AgencyQuerySet(RecordQuerySet):
             place = Q(country__in=choices.EU_MEMBER_STATES)
         else:
             place = Q(country=policy.country)
-        if policy.region:
-            place &= Q(region=policy.region)
+        if policy.regions:
+            place &= Q(region__in=policy.regions)
         if policy.locality:
             place &= Q(locality=policy.locality)
         return self.filter(named | place)

@@ -116,7 +116,7 @@ class PolicyFactory(RecordFactory):
     kind = choices.PolicyKind.ORDINANCE
     status = choices.PolicyStatus.IN_FORCE
     country = "US"
-    region = "US-CA"
+    regions = factory.LazyFunction(lambda: ["US-CA"])
     locality = "Synthetic City"
     requirements = [choices.Requirement.BAN_GOVERNMENT_USE]
 

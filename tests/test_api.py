@@ -157,7 +157,7 @@ def varied():
     AuditFactory(system=us_live.system, auditor_kind="vendor", is_public=False)
     AuditFactory(system=gb.system, finding="inconclusive", dimensions=["age"])
     PolicyFactory(kind="ban", status="proposed", agencies=[gb.agency])
-    PolicyFactory(kind="statute", country="GB", region="GB-WLS", locality="")
+    PolicyFactory(kind="statute", country="GB", regions=["GB-WLS"], locality="")
     SourceFactory(kind="court", publisher="Synthetic Court", published=datetime.date(2020, 1, 1))
     return vendor
 

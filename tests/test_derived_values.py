@@ -214,26 +214,79 @@ def governing(agency, **kwargs):
 
 
 def test_national_law_governs_every_agency_in_the_country(agency):
-    law = PolicyFactory(kind="statute", country="US", region="", locality="")
-    PolicyFactory(kind="statute", country="GB", region="", locality="")
+    law = PolicyFactory(kind="statute", country="US", regions=[], locality="")
+    PolicyFactory(kind="statute", country="GB", regions=[], locality="")
     assert governing(agency) == {law.slug: "jurisdiction"}
 
 
 def test_state_law_governs_the_states_agencies_only(agency):
-    law = PolicyFactory(kind="statute", region="US-CA", locality="")
-    PolicyFactory(kind="statute", region="US-OR", locality="")
+    law = PolicyFactory(kind="statute", regions=["US-CA"], locality="")
+    PolicyFactory(kind="statute", regions=["US-OR"], locality="")
     assert governing(agency) == {law.slug: "jurisdiction"}
 
 
 def test_city_ordinance_governs_that_citys_agencies_only(agency):
-    law = PolicyFactory(kind="ordinance", region="US-CA", locality="Synthetic City")
-    PolicyFactory(kind="ordinance", region="US-CA", locality="Other Synthetic Town")
-    PolicyFactory(kind="ordinance", region="US-OR", locality="Synthetic City")
+    law = PolicyFactory(kind="ordinance", regions=["US-CA"], locality="Synthetic City")
+    PolicyFactory(kind="ordinance", regions=["US-CA"], locality="Other Synthetic Town")
+    PolicyFactory(kind="ordinance", regions=["US-OR"], locality="Synthetic City")
     assert governing(agency) == {law.slug: "jurisdiction"}
 
 
+# A ruling of the Court of Appeal of England and Wales: ISO 3166-2 has no code for
+# the two together, so it names both nations.
+ENGLAND_AND_WALES = ["GB-ENG", "GB-WLS"]
+
+
+@pytest.fixture
+def british_forces():
+    return {
+        "met": AgencyFactory(country="GB", region="GB-ENG", locality="London"),
+        "welsh": AgencyFactory(country="GB", region="GB-WLS", locality="South Wales"),
+        "scottish": AgencyFactory(country="GB", region="GB-SCT", locality="Glasgow"),
+        "national": AgencyFactory(country="GB", region="", locality=""),
+    }
+
+
+def test_a_ruling_for_england_and_wales_governs_english_and_welsh_forces_only(british_forces):
+    ruling = PolicyFactory(kind="court_ruling", country="GB", regions=ENGLAND_AND_WALES,
+                           locality="")  # fmt: skip
+    assert governing(british_forces["met"]) == {ruling.slug: "jurisdiction"}
+    assert governing(british_forces["welsh"]) == {ruling.slug: "jurisdiction"}
+    assert governing(british_forces["scottish"]) == {}
+    assert governing(british_forces["national"]) == {}
+    governed = set(Agency.objects.governed_by(ruling))
+    assert governed == {british_forces["met"], british_forces["welsh"]}
+
+
+def test_a_local_law_of_several_regions_governs_that_locality_in_any_of_them(british_forces):
+    law = PolicyFactory(kind="ordinance", country="GB", regions=ENGLAND_AND_WALES,
+                        locality="London")  # fmt: skip
+    assert governing(british_forces["met"]) == {law.slug: "jurisdiction"}
+    assert governing(british_forces["welsh"]) == {}
+    assert set(Agency.objects.governed_by(law)) == {british_forces["met"]}
+
+
+def test_a_policy_with_no_region_is_national_law_as_before(british_forces):
+    law = PolicyFactory(kind="statute", country="GB", regions=[], locality="")
+    for force in british_forces.values():
+        assert governing(force) == {law.slug: "jurisdiction"}
+    assert set(Agency.objects.governed_by(law)) == set(british_forces.values())
+
+
+def test_governing_policy_counts_see_every_region_of_a_law(british_forces):
+    PolicyFactory(kind="court_ruling", country="GB", regions=ENGLAND_AND_WALES, locality="")
+    PolicyFactory(kind="statute", country="GB", regions=["GB-SCT"], locality="")
+    PolicyFactory(kind="statute", country="GB", regions=[], locality="")
+    counts = dict(
+        Agency.objects.with_governing_policy_count().values_list("pk", "governing_policy_count")
+    )
+    assert {name: counts[force.pk] for name, force in british_forces.items()} == {
+        "met": 2, "welsh": 2, "scottish": 2, "national": 1,
+    }  # fmt: skip
+
+
 def test_eu_law_governs_agencies_in_member_states_only():
-    law = PolicyFactory(kind="regulation", country="EU", region="", locality="")
+    law = PolicyFactory(kind="regulation", country="EU", regions=[], locality="")
     german = AgencyFactory(country="DE", region="", locality="")
     british = AgencyFactory(country="GB", region="", locality="")
     assert governing(german) == {law.slug: "jurisdiction"}
@@ -241,14 +294,14 @@ def test_eu_law_governs_agencies_in_member_states_only():
 
 
 def test_policy_naming_an_agency_is_explicit_wherever_it_is(agency):
-    policy = PolicyFactory(kind="agency_policy", country="GB", region="", agencies=[agency])
+    policy = PolicyFactory(kind="agency_policy", country="GB", regions=[], agencies=[agency])
     in_place = PolicyFactory(kind="ordinance", agencies=[agency])
     assert governing(agency) == {policy.slug: "explicit", in_place.slug: "explicit"}
 
 
 def test_agency_and_company_policies_bind_only_those_they_name(agency):
-    PolicyFactory(kind="agency_policy", region="", locality="")
-    PolicyFactory(kind="company_policy", region="", locality="")
+    PolicyFactory(kind="agency_policy", regions=[], locality="")
+    PolicyFactory(kind="company_policy", regions=[], locality="")
     assert governing(agency) == {}
 
 
@@ -279,9 +332,9 @@ def test_agencies_governed_by_a_policy_mirror_governing(agency):
 def test_governing_policy_count_is_computed_per_agency_in_one_query(
     agency, django_assert_num_queries
 ):
-    PolicyFactory(kind="statute", region="", locality="")
+    PolicyFactory(kind="statute", regions=[], locality="")
     PolicyFactory(kind="ordinance")
-    PolicyFactory(kind="regulation", country="EU", region="", locality="")
+    PolicyFactory(kind="regulation", country="EU", regions=[], locality="")
     german = AgencyFactory(country="DE", region="", locality="")
     with django_assert_num_queries(1):
         counts = dict(Agency.objects.with_governing_policy_count().values_list(

@@ -81,10 +81,10 @@ def register(module_db):
                  dimensions=["sex", "race_ethnicity"], finding="disparities_found")  # fmt: skip
     AuditFactory(system=other_search, auditor_kind="vendor", is_public=False,
                  dimensions=["age"], finding="not_reported")  # fmt: skip
-    PolicyFactory(kind="ban", status="in_force", country="US", region="US-TX",
+    PolicyFactory(kind="ban", status="in_force", country="US", regions=["US-TX"],
                   requirements=["ban_government_use", "warrant_required"],
                   agencies=[texas_police, texas_sheriff])  # fmt: skip
-    PolicyFactory(kind="statute", status="proposed", country="GB", region="",
+    PolicyFactory(kind="statute", status="proposed", country="GB", regions=[],
                   requirements=["warrant_required"])  # fmt: skip
     SourceFactory(kind="court")
 

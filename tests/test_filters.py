@@ -121,7 +121,7 @@ def test_agencies_filter_by_governing_policy():
     named = AgencyFactory(region="US-TX", locality="")
     inside = AgencyFactory(region="US-CA", locality="Synthetic City")
     AgencyFactory(region="US-NY", locality="")
-    policy = PolicyFactory(region="US-CA", locality="", agencies=[named])
+    policy = PolicyFactory(regions=["US-CA"], locality="", agencies=[named])
     assert rows("agencies", f"policy={policy.slug}") == {named, inside}
 
 
@@ -168,21 +168,29 @@ def test_audits_filter_by_auditor_finding_dimensions_publicity_and_year():
     assert rows("audits", f"system={system.slug}") == {lab}
 
 
+def test_a_policy_of_several_regions_is_found_under_each_of_them():
+    england_and_wales = PolicyFactory(country="GB", regions=["GB-ENG", "GB-WLS"], locality="")
+    washington = PolicyFactory(regions=["US-WA"], locality="")
+    PolicyFactory(country="GB", regions=["GB-SCT"], locality="")
+    assert rows("policies", "region=GB-ENG") == {england_and_wales}
+    assert rows("policies", "region=gb-wls&region=US-WA") == {england_and_wales, washington}
+
+
 def test_policies_filter_by_place_kind_status_requirements_and_agency():
     agency = AgencyFactory()
     ban = PolicyFactory(
-        kind="ban", country="US", region="US-CA", requirements=["ban_government_use"]
+        kind="ban", country="US", regions=["US-CA"], requirements=["ban_government_use"]
     )
     statute = PolicyFactory(
         kind="statute",
         status="repealed",
-        region="US-WA",
+        regions=["US-WA"],
         locality="",
         requirements=["warrant_required", "public_reporting_required"],
         agencies=[agency],
         adopted=datetime.date(2020, 3, 1),
     )
-    eu = PolicyFactory(country="EU", region="", locality="", kind="regulation")
+    eu = PolicyFactory(country="EU", regions=[], locality="", kind="regulation")
     assert rows("policies", "country=EU") == {eu}
     assert rows("policies", "region=US-WA") == {statute}
     assert rows("policies", "kind=ban&kind=statute") == {ban, statute}

@@ -10,7 +10,7 @@ import pytest
 from registry import choices, dates, search
 from registry import format as fr_format
 from registry.importers import registry_json
-from registry.models import Agency, Deployment, validate_record
+from registry.models import Agency, Deployment, Policy, validate_record
 from registry.types import MODELS as RECORD_MODELS
 
 from . import factories
@@ -107,16 +107,80 @@ def test_a_name_longer_than_its_field_is_refused_before_anything_is_written():
     ]
 
 
-def test_an_eu_policys_region_must_be_in_a_member_state():
+def test_an_eu_policys_regions_must_be_in_member_states():
     doc = minimal()
     policy = {"id": "synthetic-eu-rule", "title": "Synthetic EU rule", "country": "EU",
-              "region": "DE-BY", "sources": ["synthetic-source"]}  # fmt: skip
+              "regions": ["DE-BY", "FR-IDF"], "sources": ["synthetic-source"]}  # fmt: skip
     doc["policies"] = [policy]
     assert problems_of(doc) == []
-    policy["region"] = "GB-WLS"
+    policy["regions"] = ["DE-BY", "GB-WLS"]
     assert problems_of(doc) == [
-        "policies › synthetic-eu-rule › region: The region GB-WLS is not in an EU member state."
+        "policies › synthetic-eu-rule › regions: The region GB-WLS is not in an EU member state."
     ]
+
+
+def test_each_region_of_a_policy_must_be_in_its_country():
+    doc = minimal()
+    policy = {"id": "synthetic-rule", "title": "Synthetic rule", "country": "GB",
+              "regions": ["GB-ENG", "US-CA", "GB-WLS"],
+              "sources": ["synthetic-source"]}  # fmt: skip
+    doc["policies"] = [policy]
+    assert problems_of(doc) == [
+        "policies › synthetic-rule › regions: The region US-CA is not in the country GB: "
+        "a region code starts with its country code, e.g. GB-… ."
+    ]
+    policy["regions"] = ["GB-ENG", "Wales"]
+    assert problems_of(doc) == [
+        "policies › synthetic-rule › regions: 'Wales' is not an ISO 3166-2 code such as US-CA "
+        "or GB-WLS."
+    ]
+    policy["regions"] = ["GB-ENG", "GB-ENG"]
+    assert problems_of(doc) == ["policies › synthetic-rule › regions: Repeats a value."]
+    policy["regions"] = "GB-ENG"
+    assert problems_of(doc) == ["policies › synthetic-rule › regions: Must be a list."]
+
+
+def _policy_document(**keys):
+    doc = minimal()
+    doc["policies"] = [{"id": "synthetic-rule", "title": "Synthetic rule", "country": "GB",
+                        "sources": ["synthetic-source"], **keys}]  # fmt: skip
+    return doc
+
+
+@pytest.mark.django_db
+def test_a_file_naming_one_region_still_imports_as_a_one_region_policy():
+    # Files written before a policy could name several regions say "region".
+    with search.deferred_indexing():
+        registry_json.import_document(_policy_document(region="GB-WLS"), reason="synthetic")
+    policy = Policy.objects.get(slug="synthetic-rule")
+    assert policy.regions == ["GB-WLS"]
+    exported = registry_json.record("policies", policy)
+    assert exported["regions"] == ["GB-WLS"] and "region" not in exported
+
+
+def test_the_older_region_key_is_checked_like_the_list_it_stands_for():
+    assert problems_of(_policy_document(region="US-CA")) == [
+        "policies › synthetic-rule › regions: The region US-CA is not in the country GB: "
+        "a region code starts with its country code, e.g. GB-… ."
+    ]
+    assert problems_of(_policy_document(region="")) == []
+    assert problems_of(_policy_document(region=["GB-WLS"])) == [
+        "policies › synthetic-rule › region: Must be a string, found list."
+    ]
+    assert problems_of(_policy_document(region="GB-WLS", regions=["GB-ENG"])) == [
+        "policies › synthetic-rule › region: Give 'regions' or the older 'region', not both."
+    ]
+
+
+@pytest.mark.django_db
+def test_a_policy_of_england_and_wales_round_trips():
+    with search.deferred_indexing():
+        registry_json.import_document(
+            _policy_document(regions=["GB-WLS", "GB-ENG"]), reason="synthetic"
+        )
+    exported = registry_json.export_document()
+    assert exported["policies"][0]["regions"] == ["GB-ENG", "GB-WLS"]
+    assert registry_json.validate(exported) == []
 
 
 @pytest.mark.django_db
@@ -124,11 +188,12 @@ def test_the_admin_accepts_the_eu_policy_region_the_importer_accepts(admin_clien
     # Bug 6: the admin form refused a region of an EU policy that the importer took.
     from .test_admin import _post_change
 
-    policy = factories.PolicyFactory(state=choices.State.DRAFT, country="EU", region="")
-    response = _post_change(admin_client, policy, region="DE-BY", change_reason="Bavaria only")
+    policy = factories.PolicyFactory(state=choices.State.DRAFT, country="EU", regions=[])
+    response = _post_change(admin_client, policy, regions="DE-BY, FR-IDF",
+                            change_reason="Bavaria and Île-de-France only")  # fmt: skip
     assert response.status_code == 302, response.context["adminform"].form.errors
     policy.refresh_from_db()
-    assert policy.region == "DE-BY"
+    assert policy.regions == ["DE-BY", "FR-IDF"]
 
 
 @pytest.mark.django_db

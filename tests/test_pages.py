@@ -285,8 +285,8 @@ def test_agency_page_splits_named_and_jurisdiction_policies(client):
     named = PolicyFactory(
         kind=choices.PolicyKind.AGENCY_POLICY, agencies=[agency], title="Synthetic Own Policy"
     )
-    state_law = PolicyFactory(region="US-CA", locality="", title="Synthetic State Statute")
-    PolicyFactory(region="US-TX", locality="", title="Synthetic Other State Statute")
+    state_law = PolicyFactory(regions=["US-CA"], locality="", title="Synthetic State Statute")
+    PolicyFactory(regions=["US-TX"], locality="", title="Synthetic Other State Statute")
     html = page(client, agency.get_absolute_url())
     named_section, jurisdiction_section = html.split("Laws of its jurisdiction")
     assert named.title in named_section.split("Policies that name it")[1]
@@ -303,7 +303,7 @@ def test_agency_page_shows_parent_children_and_deployments(client, register):
 
 
 def test_policy_page_lists_bound_agencies_with_total_and_filter_link(client, settings):
-    policy = PolicyFactory(region="US-CA", locality="", requirements=["warrant_required"])
+    policy = PolicyFactory(regions=["US-CA"], locality="", requirements=["warrant_required"])
     AgencyFactory.create_batch(3, region="US-CA")
     AgencyFactory(region="US-TX", name="Synthetic Texas Sheriff")
     html = page(client, policy.get_absolute_url())
@@ -314,7 +314,7 @@ def test_policy_page_lists_bound_agencies_with_total_and_filter_link(client, set
 
 
 def test_policy_page_caps_bound_agencies_at_fifty(client):
-    policy = PolicyFactory(region="US-CA", locality="")
+    policy = PolicyFactory(regions=["US-CA"], locality="")
     AgencyFactory.create_batch(52, region="US-CA", sources=[])
     html = page(client, policy.get_absolute_url())
     assert "52 agencies" in html

@@ -117,7 +117,7 @@ def agency_detail(n):
     for _ in range(n):
         DeploymentFactory(agency=agency)
     PolicyFactory.create_batch(n, kind="agency_policy", agencies=[agency])
-    PolicyFactory.create_batch(n, region=agency.region, locality="")
+    PolicyFactory.create_batch(n, regions=[agency.region], locality="")
     return agency.get_absolute_url()
 
 
@@ -158,7 +158,7 @@ def audit_detail(n):
 
 
 def policy_detail(n):
-    policy = PolicyFactory(sources=many_sources(n), region="US-CA", locality="")
+    policy = PolicyFactory(sources=many_sources(n), regions=["US-CA"], locality="")
     AgencyFactory.create_batch(n, region="US-CA")
     for deployment in DeploymentFactory.create_batch(n):
         deployment.policies.add(policy)

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from ..fields import counts_per_item
 from ..models import Agency, Audit, Deployment, Policy, Source, System, Vendor
 from .attention import expired_in_force
 from .base import RecordAdmin, SourcesFilter, VerifiedFilter
@@ -27,6 +28,21 @@ class ExpiredInForceFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return expired_in_force(queryset)
+        return queryset
+
+
+class PolicyRegionFilter(admin.SimpleListFilter):
+    """A policy covering a region: one of its ``regions`` (a law may cover several)."""
+
+    title = "region"
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        return [(code, code) for code in sorted(counts_per_item(Policy.objects.all(), "regions"))]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(regions__has=self.value())
         return queryset
 
 
@@ -256,7 +272,7 @@ class PolicyAdmin(RecordAdmin):
         "kind",
         "status",
         "country",
-        "region",
+        "region_codes",
         "ends",
         "binds_by_jurisdiction",
         "source_count",
@@ -271,8 +287,9 @@ class PolicyAdmin(RecordAdmin):
         ExpiredInForceFilter,
         "binds_by_jurisdiction",
         "country",
+        PolicyRegionFilter,
     ]
-    search_fields = ["title", "slug", "issuer", "locality", "summary"]
+    search_fields = ["title", "slug", "issuer", "locality", "summary", "regions"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["agencies", "sources"]
     readonly_fields = [*RecordAdmin.readonly_fields, "binds_by_jurisdiction"]
@@ -294,7 +311,7 @@ class PolicyAdmin(RecordAdmin):
                 ]
             },
         ),
-        ("Where", {"fields": ["country", "region", "locality"]}),
+        ("Where", {"fields": ["country", "regions", "locality"]}),
         (
             "Dates",
             {
@@ -308,3 +325,7 @@ class PolicyAdmin(RecordAdmin):
         ("Agencies named", {"fields": ["agencies"]}),
         PROVENANCE,
     ]
+
+    @admin.display(description="regions", ordering="regions")
+    def region_codes(self, obj):
+        return ", ".join(obj.regions)

@@ -202,6 +202,12 @@ def _field(model, key, kind, *, required):
             help_text=help_text or default_help,
             validators=[RegexValidator(pattern)],
         )
+    if kind == "regions":
+        return serializers.ListField(
+            child=serializers.RegexField(REGION_PATTERN),
+            read_only=True,
+            help_text=_join(help_text, "ISO 3166-2 codes; an empty list for national law."),
+        )
     if kind == "date":
         return PartialDateField(
             help_text=_join(help_text, "A partial date: YYYY, YYYY-MM or YYYY-MM-DD.")

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from .. import choices, dates
-from ..fields import MultiChoiceField
+from ..fields import MultiChoiceField, MultiValueField
 from ..types import MODELS, by_model_name, of
 
 # Never shown as a changed field: publication is shown as the change itself.
@@ -376,6 +376,8 @@ def _shown(f, row, live) -> str:
     if isinstance(f, MultiChoiceField):
         labels = dict(f.item_choices)
         return ", ".join(str(labels.get(item, item)) for item in value)
+    if isinstance(f, MultiValueField):
+        return ", ".join(value)
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(f, models.BooleanField):

@@ -512,6 +512,9 @@ class _Builder:
         requirements[choices.Requirement.BAN_GOVERNMENT_USE] = 4
         requirements[choices.Requirement.USE_POLICY_REQUIRED] = 3
         objects, named = [], []
+        regions_of = defaultdict(set)
+        for _agency, country, region, _locality in self.regional_places:
+            regions_of[country].add(region)
         for n in range(1, self.counts.policies + 1):
             level = self.pick(POLICY_LEVELS)
             kind = self.pick(POLICY_KINDS[level])
@@ -527,6 +530,12 @@ class _Builder:
                 region = locality = ""
             elif level == "regional":
                 locality = ""
+            regions = [region] if region else []
+            if level == "regional" and self.rng.random() < 0.1:
+                # Some law covers several regions (a ruling for England and Wales).
+                others = sorted(regions_of[country] - {region})
+                if others:
+                    regions.append(self.rng.choice(others))
             reqs = self.pick_some(requirements, most=4)
             adopted, adopted_precision = self.partial_date(first_year=2015)
             status = self.pick(POLICY_STATUSES)
@@ -540,7 +549,7 @@ class _Builder:
                     kind=kind,
                     status=status,
                     country=country,
-                    region=region,
+                    regions=regions,
                     locality=locality,
                     issuer=f"Synthetic Council {n:05d}",
                     adopted=adopted,
@@ -569,8 +578,9 @@ class _Builder:
         # Where each policy applies, so a deployment can cite one that governs it.
         self.policies_at = defaultdict(list)
         for policy in objects:
-            key = (policy.country, policy.region, policy.locality)
-            self.policies_at[key].append(ids[policy.slug])
+            for region in policy.regions or [""]:
+                key = (policy.country, region, policy.locality)
+                self.policies_at[key].append(ids[policy.slug])
         return len(objects)
 
     def deployments(self) -> int:

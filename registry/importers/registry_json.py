@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .. import choices, dates, search
 from ..format import (
+    CODE_LIST_KINDS,
     COUNTRY_RE,
     DAY_RE,
     FORMAT,
@@ -30,6 +31,7 @@ from ..format import (
     TEXT_KINDS,
     TOP_KEYS,
     URL_RE,
+    upgrade,
 )
 from ..models import validate_record
 from ..services import save_record
@@ -162,6 +164,9 @@ def _validate_record(name, index, record, known):
     def bad(key, message):
         out.append(Problem(name, where, key, message))
 
+    record, older = upgrade(spec, record)
+    for key, message in older:
+        bad(key, message)
     for key in record:
         if key not in spec["keys"]:
             bad(key, f"Unknown key {key!r}. Allowed: {', '.join(spec['keys'])}.")
@@ -213,6 +218,14 @@ def _check_value(kind, value, known):
         return f"{value!r} is not an ISO 3166-1 alpha-2 code (or EU)."
     if kind == "region" and not REGION_RE.match(value):
         return f"{value!r} is not an ISO 3166-2 code such as US-CA or GB-WLS."
+    if kind == "regions":
+        if not isinstance(value, list):
+            return "Must be a list."
+        for item in value:
+            if not isinstance(item, str) or not REGION_RE.match(item):
+                return f"{item!r} is not an ISO 3166-2 code such as US-CA or GB-WLS."
+        if len(set(value)) != len(value):
+            return "Repeats a value."
     if kind == "date":
         try:
             dates.parse_partial_date(value)
@@ -337,6 +350,7 @@ def import_document(document, *, reason: str, dry_run=False) -> ImportReport:
 def _to_fields(name, record):
     """Model field values for a record (references left as slugs)."""
     spec = SPEC[name]
+    record, _older = upgrade(spec, record)
     values, refs, m2m = {}, {}, {}
     for key, kind in spec["keys"].items():
         if key == "id":
@@ -359,7 +373,7 @@ def _to_fields(name, record):
             refs[key] = value
         elif isinstance(kind, tuple) and kind[0] == "refs":
             m2m[key] = sorted(value or [])
-        elif isinstance(kind, tuple) and kind[0] == "multi":
+        elif (isinstance(kind, tuple) and kind[0] == "multi") or kind in CODE_LIST_KINDS:
             values[key] = SPEC[name]["model"]._meta.get_field(key).ordered(value or [])
         else:
             values[key] = value if value is not None else ""
