@@ -262,7 +262,8 @@ def _distinct_values(model, field):
     def values_in_use():
         if isinstance(model._meta.get_field(field), MultiValueField):
             # A set of codes per row (a policy's regions): the codes of every set.
-            return [(v, v) for v in sorted(counts_per_item(model.objects.published(), field))]
+            codes = sorted(counts_per_item(model.objects.published(), field))
+            return [(v, places.code_name(v)) for v in codes]
         values = (
             model.objects.published()
             .exclude(**{field: ""})

@@ -144,7 +144,7 @@ def policy_rows(place, policies):
     rows = []
     for policy in policies:
         named = list(policy.agencies.all())  # published only (``published_agencies``)
-        where = places.place_name(policy.country, policy.region, policy.locality)
+        where = places.place_name(policy.country, locality=policy.locality, regions=policy.regions)
         if policy.throughout:
             scope, binds = "throughout", f"Every public agency in {where}"
         elif policy.binds_by_jurisdiction and policy.country == place.country:
@@ -242,7 +242,7 @@ def place_page(request, key):
         .filter(place.policy_q())
         .prefetch_related(published_agencies())
         .annotate(throughout=ExpressionWrapper(place.covering_q(), output_field=BooleanField()))
-        .order_by("-throughout", "country", "region", "locality", "title")
+        .order_by("-throughout", "country", "regions", "locality", "title")
     )
     rows = policy_rows(place, policies[:SHOWN])
     throughout = [r.policy for r in rows if r.scope == "throughout"]
@@ -379,7 +379,7 @@ def strongest_laws():
         Policy.objects.published()
         .in_force()
         .filter(binds_by_jurisdiction=True, locality="")
-        .values_list("country", "region", "requirements")
+        .values_list("country", "regions", "requirements")
     )
     national, regional = {}, {}
 
@@ -394,10 +394,11 @@ def strongest_laws():
         if new and rank[new] > rank.get(table.get(code), 0):
             table[code] = new
 
-    for country, region, requirements in rows:
+    for country, regions, requirements in rows:
         new = level(requirements)
-        if region:
-            lift(regional, region, new)
+        if regions:
+            for region in regions:
+                lift(regional, region, new)
         elif country == places.EU:
             for member in choices.EU_MEMBER_STATES:
                 lift(national, member, new)

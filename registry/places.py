@@ -243,8 +243,8 @@ class Place:
         if self.locality:
             return Q(pk__in=[])
         if self.region:
-            return q & Q(region=self.region) & ~Q(locality="")
-        return q & ~Q(region="")
+            return q & Q(regions__has=self.region) & ~Q(locality="")
+        return q & ~Q(regions="")
 
     def naming_q(self):
         """Policies that name an agency located in the place."""
@@ -286,16 +286,18 @@ def recorded_localities():
 
     def compute():
         found = {}
-        for model in (Agency, Policy):
+        # A policy's locality lies in one of its regions (a city's law names one).
+        for model, field in ((Agency, "region"), (Policy, "regions")):
             rows = (
                 model.objects.published()
-                .exclude(region="")
+                .exclude(**{field: ""})
                 .exclude(locality="")
-                .values_list("country", "region", "locality")
+                .values_list("country", field, "locality")
                 .distinct()
             )
-            for country, region, locality in rows:
-                found.setdefault(f"{country}|{region}", set()).add(locality)
+            for country, regions, locality in rows:
+                for region in [regions] if field == "region" else regions:
+                    found.setdefault(f"{country}|{region}", set()).add(locality)
         return {key: sorted(names) for key, names in found.items()}
 
     return counts.remembered("places", ["localities"], compute)

@@ -378,3 +378,44 @@ def test_cardiff_lists_the_laws_that_cover_wales(client, seeded):
 def test_an_empty_search_says_absence_is_not_evidence(client, seeded):
     text = visible_text(search(client, "Xylophonic"))
     assert "Absence from the register is not evidence" in text
+
+
+# -- A law of several regions: the Bridges ruling (England and Wales) --------------------
+
+BRIDGES = "bridges-v-south-wales-police-2020"
+
+
+def test_the_bridges_ruling_governs_the_met_on_its_page_in_the_api_and_its_scorecard(
+    client, seeded
+):
+    met = Agency.objects.get(slug="metropolitan-police-service")
+    assert met.region == "GB-ENG"
+    page = client.get(met.get_absolute_url())
+    governing = page.context["explicit_policies"] + page.context["jurisdiction_policies"]
+    assert BRIDGES in [p.slug for p in governing]
+    assert "R (Bridges) v Chief Constable of South Wales Police" in visible_text(page)
+    api = client.get(reverse("api:agency-list"), {"policy": BRIDGES}).json()
+    slugs = {row["id"] for row in api["results"]}
+    assert {"metropolitan-police-service", "south-wales-police"} <= slugs
+    card = client.get(
+        reverse("registry:agency-scorecard", args=[met.slug]), {"format": "json"}
+    ).json()
+    assert BRIDGES in [p["id"] for p in card["governing_policies"]]
+    listed = client.get("/agencies/", {"policy": BRIDGES})
+    assert met in list(listed.context["page_obj"])
+
+
+@pytest.mark.parametrize("key", ["gb/eng", "gb/wls"])
+def test_england_and_wales_place_pages_both_list_the_bridges_ruling(client, seeded, key):
+    rows = {row.policy.slug: row for row in client.get(f"/places/{key}/").context["policy_rows"]}
+    assert rows[BRIDGES].scope == "throughout"
+    assert rows[BRIDGES].binds == "Every public agency in England and Wales, United Kingdom"
+    # The policies list agrees: the region filter finds it under either code.
+    region = key.split("/")[1].upper()
+    listed = client.get("/policies/", {"region": f"GB-{region}"}).context["page_obj"]
+    assert BRIDGES in [p.slug for p in listed]
+
+
+def test_the_united_kingdom_page_lists_the_bridges_ruling_as_law_of_part_of_it(client, seeded):
+    rows = {row.policy.slug: row.scope for row in client.get("/places/gb/").context["policy_rows"]}
+    assert rows[BRIDGES] == "part"
