@@ -30,8 +30,8 @@ def build(n):
             agency = AgencyFactory(region="US-CA", locality=f"Synthetic City {i}")
             deployment = DeploymentFactory(agency=agency, started="2020-01-01")
             AuditFactory(system=deployment.system)
-            PolicyFactory(region="US-CA", locality=agency.locality, agencies=[agency])
-            PolicyFactory(region="US-CA", locality="", kind="statute")
+            PolicyFactory(regions=["US-CA"], locality=agency.locality, agencies=[agency])
+            PolicyFactory(regions=["US-CA"], locality="", kind="statute")
     return agency
 
 

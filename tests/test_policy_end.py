@@ -28,9 +28,9 @@ def place():
     with deferred_indexing():
         agency = AgencyFactory(region="US-VA", locality="")
         deployment = DeploymentFactory(agency=agency)
-        live = PolicyFactory(title="Synthetic Statute In Force", status=ENACTED, region="US-VA",
+        live = PolicyFactory(title="Synthetic Statute In Force", status=ENACTED, regions=["US-VA"],
                              locality="", ends=TODAY + datetime.timedelta(days=30))  # fmt: skip
-        ended = PolicyFactory(title="Synthetic Statute Sunset", status=ENACTED, region="US-VA",
+        ended = PolicyFactory(title="Synthetic Statute Sunset", status=ENACTED, regions=["US-VA"],
                               locality="", ends=TODAY - datetime.timedelta(days=1))  # fmt: skip
     return {"agency": agency, "deployment": deployment, "live": live, "ended": ended}
 
