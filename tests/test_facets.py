@@ -280,6 +280,16 @@ def test_invalid_filters_give_no_facets_and_no_summary(client, register):
     assert response.context["summary"] == ""
 
 
+def test_a_law_of_several_regions_counts_once_under_each_region_shown_by_name(register):
+    PolicyFactory(country="GB", regions=["GB-ENG", "GB-WLS"], locality="")
+    PolicyFactory(country="GB", regions=["GB-ENG"], locality="")
+    region = assert_counts_match_the_list("policies", "country=GB")["region"]
+    assert [(v.value, v.label, v.count) for v in region.values] == [
+        ("GB-ENG", "England", 2),
+        ("GB-WLS", "Wales", 1),
+    ]
+
+
 @pytest.mark.parametrize("size", ["0", "abc", "100000", "-1"])
 def test_a_bad_facet_size_falls_back_to_the_default(client, register, size):
     url = reverse("registry:deployment-list")
