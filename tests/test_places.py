@@ -407,9 +407,16 @@ def test_the_bridges_ruling_governs_the_met_on_its_page_in_the_api_and_its_score
 
 @pytest.mark.parametrize("key", ["gb/eng", "gb/wls"])
 def test_england_and_wales_place_pages_both_list_the_bridges_ruling(client, seeded, key):
-    rows = {row.policy.slug: row for row in client.get(f"/places/{key}/").context["policy_rows"]}
+    response = client.get(f"/places/{key}/")
+    rows = {row.policy.slug: row for row in response.context["policy_rows"]}
     assert rows[BRIDGES].scope == "throughout"
     assert rows[BRIDGES].binds == "Every public agency in England and Wales, United Kingdom"
+    # The agency the ruling names reads as named, not as "every public agency".
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+    assert (
+        "Every public agency in England and Wales, United Kingdom; it names South Wales Police"
+        in text
+    )
     # The policies list agrees: the region filter finds it under either code.
     region = key.split("/")[1].upper()
     listed = client.get("/policies/", {"region": f"GB-{region}"}).context["page_obj"]
