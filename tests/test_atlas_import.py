@@ -356,3 +356,18 @@ def test_the_admin_import_page_serves_the_atlas_dry_run_then_confirm(
     assert "Imported" in done.text
     assert Deployment.objects.filter(slug="us-cbp-chicago-ohare-international-airport",
                                      state=choices.State.DRAFT).exists()  # fmt: skip
+
+
+def test_a_link_too_long_to_store_whole_is_set_aside_and_reported_never_cut(register):
+    """A shortened address would cite a page the Atlas did not: the link is not stored."""
+    long_url = "https://example.org/report?" + "x" * 2100
+    rows_ = rows()
+    placer = next(r for r in rows_ if r.aos == "AOS0163")
+    placer.values["Link 1"] = long_url
+    plan = atlas.plan(placer)
+    assert plan.links == ()
+    assert plan.not_urls[0] == (1, long_url)
+    text = "\n".join(atlas.import_atlas(rows_, filename="sample.csv").lines())
+    assert "AOS0163 Link 1: “https://example.org/report?xxx" in text
+    assert "(longer than the 2,000 characters a URL may have)" in text
+    assert not Source.objects.filter(url__startswith="https://example.org/report?").exists()

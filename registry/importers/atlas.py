@@ -58,6 +58,9 @@ from ..models import Agency, Deployment, Source, System, Vendor, validate_record
 from ..services import save_record
 from . import reconcile
 
+#: The longest link a source can keep whole (``Source.url``).
+URL_MAX = Source._meta.get_field("url").max_length
+
 SNAPSHOT = datetime.date(2020, 10, 7)
 TECHNOLOGY = "Face Recognition"
 REQUIRED = (
@@ -260,7 +263,9 @@ def plan(row: Row) -> Plan:
         url, date_text = row.get(f"Link {n}"), row.get(f"Link {n} Date")
         if not url:
             continue
-        if not URL_RE.match(url):
+        # A link the register cannot store whole is set aside, never cut: a
+        # shortened address would cite a page the Atlas did not.
+        if not URL_RE.match(url) or len(url) > URL_MAX:
             not_urls.append((n, url))
             continue
         date, precision = parse_link_date(date_text)
@@ -329,7 +334,7 @@ class Summary:
             ("Matched to records the register has", [("", m) for m in self.matches]),
             ("Not decided by the rules", [("", m) for m in self.undecided]),
             ("Conflicts (the register's value kept)", [("", c) for c in self.conflicts]),
-            ("Not stored (not a URL)", [("", n) for n in self.not_stored]),
+            ("Not stored (not a URL, or too long)", [("", n) for n in self.not_stored]),
             ("Notes", [("", n) for n in self.notes]),
         ]  # fmt: skip
 
@@ -356,7 +361,7 @@ class Summary:
             ("Matched to records the register has", self.matches),
             ("Not decided by the rules (new record made; a maintainer may merge)", self.undecided),
             ("Conflicts (the register's value kept)", self.conflicts),
-            ("Not stored (not a URL)", self.not_stored),
+            ("Not stored (not a URL, or too long)", self.not_stored),
         ):
             if items:
                 yield f"{title}: {len(items)}"
@@ -536,7 +541,7 @@ class _Writer:
         when = f", {humanize(link.date, link.precision)}" if link.date else ""
         source = Source(
             slug=self._unique(Source, f"atlas-{p.row.aos.lower()}-link-{link.n}"),
-            url=link.url[:2000],
+            url=link.url,
             title=(f"{publisher}{when}: report cited by the Atlas of Surveillance for "
                    f"{p.row.get('Agency')} ({p.row.aos})")[:500],
             publisher=link.publisher[:300],
@@ -614,7 +619,11 @@ class _Writer:
     def write(self, p: Plan):
         row_source, _new = self.row_source(p)
         for n, text in p.not_urls:
-            self.summary.not_stored.append(f"{p.row.aos} Link {n}: “{text}”")
+            why = ""
+            if len(text) > URL_MAX:
+                text = f"{text[:100]}…"
+                why = f" (longer than the {URL_MAX:,} characters a URL may have)"
+            self.summary.not_stored.append(f"{p.row.aos} Link {n}: “{text}”{why}")
         for n, text in p.bad_dates:
             self.summary.notes.append(f"{p.row.aos} Link {n}: date “{text}” not read; left out.")
         if p.unknown_kind:
