@@ -59,7 +59,7 @@ from ..services import save_record
 from . import reconcile
 
 #: The longest link a source can keep whole (``Source.url``).
-URL_MAX = Source._meta.get_field("url").max_length
+URL_MAX: int = Source._meta.get_field("url").max_length or 0
 
 SNAPSHOT = datetime.date(2020, 10, 7)
 TECHNOLOGY = "Face Recognition"
