@@ -51,8 +51,10 @@ AUDIT_DETAIL_QUERIES = 10
 POLICY_DETAIL_QUERIES = 13  # + the count of citing deployments (the 50-row excerpt)
 SOURCE_DETAIL_QUERIES = 11
 
-# Home: 8, plus the maps and charts of places (country and state counts, figures, years).
-HOME_QUERIES = 14
+# Home: 7, plus the maps and charts of places (deployments by country and state
+# in one query, agencies and policies by country, figures, years); the home's
+# own figures are the charts'.
+HOME_QUERIES = 12
 METHODOLOGY_QUERIES = 0
 # Search: 7, plus resolving places (the version and the recorded localities).
 SEARCH_QUERIES = 10
