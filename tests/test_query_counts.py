@@ -56,8 +56,10 @@ SOURCE_DETAIL_QUERIES = 11
 # own figures are the charts'.
 HOME_QUERIES = 12
 METHODOLOGY_QUERIES = 0
-# Search: 7, plus resolving places (the version and the recorded localities).
-SEARCH_QUERIES = 10
+# Search: per type the best keys and the count (7), and the rows of each type
+# with hits (all 7 match "Synthetic" here), plus resolving places (the version
+# and the recorded localities).
+SEARCH_QUERIES = 17
 
 SIZES = [1, 3]
 

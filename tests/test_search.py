@@ -455,11 +455,12 @@ def test_below_the_count_cap_counts_are_exact(client):
 def test_beyond_the_cap_the_recent_matches_and_the_exact_name_are_ranked(backend):
     exact = AgencyFactory(name="Synthetic Tamarind")
     older = AgencyFactory(name="Synthetic Tamarind Police Older")
-    recent = [AgencyFactory(name=f"Synthetic Tamarind Police {n}") for n in range(2)]
+    recent = [AgencyFactory(name=f"Synthetic Tamarind Police {n}") for n in range(3)]
     group = search.search_all("synthetic tamarind", count_cap=2).found[0]
     names = [hit.record.name for hit in group.hits]
-    # The exact name first though older than the cap's most recent matches;
-    # an older, merely matching record waits for the full list.
+    # The exact name first though older than the most recent matches (the
+    # cap's 2 and the one more that shows there are more); an older, merely
+    # matching record waits for the full list.
     assert names[0] == exact.name
     assert set(names[1:]) == {r.name for r in recent}
     assert older.name not in names

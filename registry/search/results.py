@@ -22,34 +22,27 @@ from .documents import START, STOP, exact_name_q
 from .parser import MAX_PREFIX_TERMS, MAX_QUERY_LENGTH, MAX_TERMS, MAX_WORDS, ParsedQuery, as_parsed
 
 
-def search_queryset(queryset, query, *, snippets=False):
+def search_queryset(queryset, query, *, snippets=False, matched=False):
     """
     The rows of ``queryset`` matching ``query``, annotated with ``search_rank``
     (higher is better) and, with ``snippets``, ``search_snippet`` (raw text with
     START/STOP marks: show it through ``highlight()``), best first.
+    ``matched``: every row of ``queryset`` is known to match (a backend may
+    then skip the match).
     """
     parsed = as_parsed(query)
     if not parsed:
         return queryset
     backend = backends.backend_for(connections[queryset.db])
-    queryset = backend.search(queryset, parsed, snippets=snippets)
+    queryset = backend.search(queryset, parsed, snippets=snippets, matched=matched)
     ordering = queryset.query.order_by or queryset.model._meta.ordering
     return queryset.order_by(F("search_rank").desc(), *ordering, "pk")
 
 
-def count_matching(queryset, parsed, *, cap=None):
-    """
-    How many rows of ``queryset`` match, as an expression computed once per
-    query (an uncorrelated subquery), so a page of hits carries its total.
-    With ``cap``, counting stops at ``cap + 1``: a common word matches most of
-    the register, and counting every match would read every row.
-    """
-    backend = backends.backend_for(connections[queryset.db])
-    rows = backend.filter(queryset, parsed).order_by().values("pk")
-    if cap is not None:
-        rows = rows[: cap + 1]
-    sql, params = rows.query.sql_with_params()
-    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) matching", params, output_field=IntegerField())
+def count_rows(queryset):
+    """How many rows ``queryset`` has, as an uncorrelated subquery (computed once)."""
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) counted", params, output_field=IntegerField())
 
 
 def filter_queryset(queryset, query):
@@ -86,7 +79,7 @@ class Hit:
 
 # The results page counts each type's matches up to this many, then says
 # "more than 1,000" (the lists linked from it count them all), and ranks at
-# most this many: the most recently updated matches, and any whose name is the
+# most one more: the most recently updated matches, and any whose name is the
 # query. Below the cap every match is ranked, as in the lists.
 COUNT_CAP = 1000
 
@@ -127,7 +120,7 @@ class Group:
 
     @property
     def more(self):
-        return self.count > len(self.hits)
+        return self.capped or self.count > len(self.hits)
 
 
 @dataclass
@@ -187,7 +180,8 @@ def search_all(query, *, limit_per_type=20, count_cap=None) -> Results:
     """
     The results page: per record type, the ``limit_per_type`` best published
     records with their matching text, and how many match (up to
-    ``count_cap``, then "more than"), in one query per type. A query of
+    ``count_cap``, then "more than"): per type one query for the best keys
+    and the count, and one reading those rows when there are any. A query of
     exclusions alone finds nothing here.
     """
     parsed = as_parsed(query)
@@ -200,18 +194,24 @@ def search_all(query, *, limit_per_type=20, count_cap=None) -> Results:
         # which django-stubs cannot know of ``type[Model]``.
         model: Any = record_type.model
         published = model.objects.published()
-        best = search_queryset(ranked_pool(published, parsed, count_cap), parsed)
-        # Only the best few rows are read whole, with their related records
-        # and snippets: joining and highlighting every match of a common word
-        # before keeping twenty cost a second at national scale.
-        queryset = published.filter(pk__in=best.values("pk")[:limit_per_type])
-        if hasattr(queryset, "for_display"):
-            queryset = queryset.for_display()
-        queryset = search_queryset(queryset, parsed, snippets=True).annotate(
-            search_total=count_matching(published, parsed, cap=count_cap)
-        )
-        rows = list(queryset)
-        hits = [Hit(row, highlight(row.search_snippet)) for row in rows]
-        count = rows[0].search_total if rows else 0
+        # The pool holds every match up to the cap and one more, so its size
+        # is the capped count. (Not a window function: FTS5's bm25() refuses
+        # to run beside one.)
+        pool = ranked_pool(published, parsed, count_cap + 1)
+        best = search_queryset(pool, parsed, matched=True).annotate(search_total=count_rows(pool))
+        # The best rows' keys and the count first, in one narrow query; then
+        # only those rows are read whole, with their related records and
+        # snippets. Joining and highlighting every match of a common word
+        # before keeping twenty cost a second at national scale; building the
+        # snippets' query for a type with no match cost time for nothing.
+        top = list(best.values_list("pk", "search_total")[:limit_per_type])
+        hits = []
+        if top:
+            queryset = published.filter(pk__in=[pk for pk, _total in top])
+            if hasattr(queryset, "for_display"):
+                queryset = queryset.for_display()
+            rows = search_queryset(queryset, parsed, snippets=True)
+            hits = [Hit(row, highlight(row.search_snippet)) for row in rows]
+        count = top[0][1] if top else 0
         results.groups.append(Group(record_type, hits, count, count_cap))
     return results

@@ -112,9 +112,11 @@ class PostgresBackend:
     def filter(self, queryset, parsed):
         return queryset.filter(search_vector=self.query(parsed))
 
-    def search(self, queryset, parsed, *, snippets=False):
+    def search(self, queryset, parsed, *, snippets=False, matched=False):
+        """``matched``: the rows are known to match; only rank them (no second index scan)."""
         query = self.query(parsed)
-        queryset = queryset.filter(search_vector=query)
+        if not matched:
+            queryset = queryset.filter(search_vector=query)
         rank = self.rank(parsed) + exact_boost(queryset.model, parsed)
         queryset = queryset.annotate(search_rank=rank)
         if snippets:
