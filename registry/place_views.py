@@ -86,6 +86,7 @@ def deployment_figures(deployments, link):
 
     return {
         "total": totals["total"],
+        "counts": totals,
         "by_status": [
             f
             for f in figures("status", choices.DeploymentStatus, "status", choices.DeploymentStatus)
@@ -337,16 +338,32 @@ def subplaces(place):
     return sorted(out, key=lambda s: (-s.deployments, s.place.name))
 
 
-def country_counts():
-    """``[(code, agencies, deployments, policies)]`` of every country with records: 3 queries."""
-    agencies = dict(
-        Agency.objects.published().values_list("country").annotate(n=Count("pk")).order_by()
-    )
-    deployments = dict(
+def deployment_counts_by_place():
+    """
+    ``({country: deployments}, {US region: deployments})`` of published
+    deployments by their agency's place: one grouped query for both maps.
+    """
+    rows = (
         Deployment.objects.published()
-        .values_list("agency__country")
+        .values_list("agency__country", "agency__region")
         .annotate(n=Count("pk"))
         .order_by()
+    )
+    by_country, by_state = {}, {}
+    for country, region, n in rows:
+        by_country[country] = by_country.get(country, 0) + n
+        if country == "US" and region:
+            by_state[region] = by_state.get(region, 0) + n
+    return by_country, by_state
+
+
+def country_counts(deployments):
+    """
+    ``[(code, agencies, deployments, policies)]`` of every country with
+    records (``deployments``: by country): 2 queries.
+    """
+    agencies = dict(
+        Agency.objects.published().values_list("country").annotate(n=Count("pk")).order_by()
     )
     policies = dict(
         Policy.objects.published().values_list("country").annotate(n=Count("pk")).order_by()
@@ -355,17 +372,6 @@ def country_counts():
         set(agencies) | set(policies) - {places.EU}, key=lambda c: places.country_name(c)
     )
     return [(c, agencies.get(c, 0), deployments.get(c, 0), policies.get(c, 0)) for c in codes]
-
-
-def us_state_counts():
-    return dict(
-        Deployment.objects.published()
-        .filter(agency__country="US")
-        .exclude(agency__region="")
-        .values_list("agency__region")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
 
 
 def strongest_laws():
@@ -412,9 +418,9 @@ def strongest_laws():
 
 def maps(*, laws=False):
     """The world map by country and the US map by state, with their table rows."""
-    countries = country_counts()
+    deployments, by_state = deployment_counts_by_place()
+    countries = country_counts(deployments)
     by_country = {code: d for code, _a, d, _p in countries}
-    by_state = us_state_counts()
     figures = {
         "world": charts.choropleth(
             "world",
@@ -432,7 +438,8 @@ def maps(*, laws=False):
         ),
         "countries": [(Place(c), a, d, p) for c, a, d, p in countries],
         "states": sorted(
-            ((Place("US", code), n) for code, n in by_state.items()), key=lambda r: -r[1]
+            ((Place("US", code), n) for code, n in by_state.items()),
+            key=lambda r: (-r[1], r[0].name),
         ),
     }
     if laws:

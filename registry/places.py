@@ -407,17 +407,47 @@ def resolve(text: str) -> list[Place]:
         place = _place_of_code(code)
         if place is not None and place not in found:
             found.append(place)
-    localities = []
-    for key, names in recorded_localities().items():
-        country, region = key.split("|")
-        localities += [Place(country, region, n) for n in names if normalize(n) == wanted]
-    for region, names in gazetteer_localities().items():
-        country = region.split("-", 1)[0]
-        localities += [Place(country, region, n) for n in names if normalize(n) == wanted]
+    localities = [
+        Place(country, region, name)
+        for country, region, name in (
+            *recorded_locality_names().get(wanted, ()),
+            *_gazetteer_names().get(wanted, ()),
+        )
+    ]
     for place in localities:
         if place not in found:
             found.append(place)
     return found
+
+
+def _by_normalized_name(localities):
+    """``{normalized name: [(country, region, name)]}`` from ``[(country, region, [name])]``."""
+    found = {}
+    for country, region, names in localities:
+        for name in names:
+            found.setdefault(normalize(name), []).append((country, region, name))
+    return found
+
+
+def recorded_locality_names():
+    """
+    The recorded localities by normalized name, kept like the localities:
+    a search looks its words up instead of normalizing every name each time.
+    """
+
+    def compute():
+        return _by_normalized_name(
+            (*key.split("|"), names) for key, names in recorded_localities().items()
+        )
+
+    return counts.remembered("places", ["locality-names"], compute)
+
+
+@cache
+def _gazetteer_names():
+    return _by_normalized_name(
+        (region.split("-", 1)[0], region, names) for region, names in gazetteer_localities().items()
+    )
 
 
 def covers_eu(text: str) -> bool:

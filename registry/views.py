@@ -6,7 +6,7 @@ methods, the query string from the FilterSets in ``filters.py``.
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.module_loading import import_string
@@ -273,13 +273,13 @@ class HomeView(TemplateView):
     template_name = "registry/home.html"
 
     def get_context_data(self, **kwargs):
-        deployments = Deployment.objects.published().aggregate(
-            total=Count("pk"),
-            active=Count("pk", filter=Q(status=choices.DeploymentStatus.ACTIVE)),
-            # The deployment's own status, as the list the figure links to filters it.
-            reported=Count("pk", filter=Q(audit_status=choices.AuditStatus.REPORTED)),
-        )
+        # The maps and charts count the same deployments: the figures come from them.
+        overview = place_views.overview("home")
+        deployments = overview["figures"]["counts"]
         total = deployments["total"]
+        active = deployments[f"status_{choices.DeploymentStatus.ACTIVE}"]
+        # The deployment's own status, as the list the figure links to filters it.
+        reported = deployments[f"audit_{choices.AuditStatus.REPORTED}"]
         recent = [
             ("Deployments", Deployment.objects.published().for_display(), "deployment-list"),
             ("Agencies", Agency.objects.published(), "agency-list"),
@@ -290,9 +290,10 @@ class HomeView(TemplateView):
         return super().get_context_data(
             agency_count=Agency.objects.published().count(),
             deployment_count=total,
-            active_deployment_count=deployments["active"],
-            reported_audit_share=round(100 * deployments["reported"] / total) if total else None,
-            reported_deployment_count=deployments["reported"],
+            active_deployment_count=active,
+            reported_audit_share=round(100 * reported / total) if total else None,
+            reported_deployment_count=reported,
+            overview=overview,
             policies_in_force_count=Policy.objects.published().in_force().count(),
             recent=[
                 (label, list(rows.order_by("-updated_at")[:RECENT_PER_TYPE]), url_name)

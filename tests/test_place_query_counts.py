@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pages_built_each_t
 # their named agencies and their count, sub-places (2), recent deployments and
 # policies.
 PLACE_QUERIES = 11
-PLACES_INDEX_QUERIES = 6
+PLACES_INDEX_QUERIES = 5
 AGENCY_SCORECARD_QUERIES = 3
 SEARCH_WITH_PLACE_QUERIES = 14
 

@@ -51,11 +51,15 @@ AUDIT_DETAIL_QUERIES = 10
 POLICY_DETAIL_QUERIES = 13  # + the count of citing deployments (the 50-row excerpt)
 SOURCE_DETAIL_QUERIES = 11
 
-# Home: 8, plus the maps and charts of places (country and state counts, figures, years).
-HOME_QUERIES = 14
+# Home: 7, plus the maps and charts of places (deployments by country and state
+# in one query, agencies and policies by country, figures, years); the home's
+# own figures are the charts'.
+HOME_QUERIES = 12
 METHODOLOGY_QUERIES = 0
-# Search: 7, plus resolving places (the version and the recorded localities).
-SEARCH_QUERIES = 10
+# Search: per type the best keys and the count (7), and the rows of each type
+# with hits (all 7 match "Synthetic" here), plus resolving places (the version
+# and the recorded localities).
+SEARCH_QUERIES = 17
 
 SIZES = [1, 3]
 

@@ -4,13 +4,17 @@ kept pages are served again, a change to any record shows on the very next
 request, validators give 304s, and nothing personal is ever kept.
 """
 
+import datetime
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from registry import choices
 from registry.models import Agency, Deployment
 from registry.search import deferred_indexing
-from tests.factories import DeploymentFactory
+from tests.factories import DeploymentFactory, PolicyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +35,7 @@ def rename_agency(deployment, name):
 
 
 PAGES = {
+    "home page": lambda d: reverse("registry:home"),
     "deployment list": lambda d: reverse("registry:deployment-list"),
     "agency page": lambda d: reverse("registry:agency-detail", kwargs={"slug": d.agency.slug}),
     "deployment page": lambda d: reverse("registry:deployment-detail", kwargs={"slug": d.slug}),
@@ -63,6 +68,22 @@ def test_a_kept_page_is_served_again_for_one_query(
     assert again["Cache-Control"] == "public, max-age=0, must-revalidate"
 
 
+def laws_in_force_on_home(client):
+    html = client.get(reverse("registry:home")).text
+    return int(re.search(r"<strong>(\d+)</strong> <a href=\"/policies/\?in_force=true\">", html)[1])
+
+
+def test_the_kept_home_page_counts_a_law_coming_into_force_at_midnight(client, monkeypatch):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with deferred_indexing():
+        PolicyFactory(effective=tomorrow)
+    assert laws_in_force_on_home(client) == 0
+    # Midnight passes: nothing was saved, so the register's version is the same.
+    monkeypatch.setattr("registry.querysets._today", lambda: tomorrow)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert laws_in_force_on_home(client) == 1
+
+
 def test_a_retracted_record_page_changes_at_once(client, deployment):
     url = PAGES["deployment page"](deployment)
     client.get(url)
@@ -73,7 +94,7 @@ def test_a_retracted_record_page_changes_at_once(client, deployment):
     assert "withdrawn by its source" in client.get(url).text
 
 
-@pytest.mark.parametrize("page", ["deployment list", "agency page", "API list"])
+@pytest.mark.parametrize("page", ["home page", "deployment list", "agency page", "API list"])
 def test_revalidating_a_current_copy_gets_304(client, deployment, page):
     url = PAGES[page](deployment)
     first = client.get(url)

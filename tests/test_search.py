@@ -428,3 +428,40 @@ def test_a_searched_queryset_works_as_a_subquery():
     agencies = search.filter_queryset(Agency.objects.published(), "marigold").values("pk")
     assert list(Deployment.objects.filter(agency__in=agencies)) == [marigold]
     assert search.filter_queryset(Agency.objects.published(), "marigold").count() == 1
+
+
+@pytest.mark.django_db
+def test_beyond_the_count_cap_the_page_says_more_than(client, monkeypatch):
+    monkeypatch.setattr("registry.search.results.COUNT_CAP", 2)
+    for n in range(3):
+        AgencyFactory(name=f"Synthetic Tamarind Police {n}")
+    html = client.get(reverse("registry:search"), {"q": "tamarind"}).content.decode()
+    assert "more than 2 results for “tamarind”: more than 2 agencies." in html
+    assert 'Agencies <span class="muted">(more than 2)</span>' in html
+    assert "All the agencies matching “tamarind” (more than 2)" in html
+    assert "this page stops counting" in html
+
+
+@pytest.mark.django_db
+def test_below_the_count_cap_counts_are_exact(client):
+    for n in range(3):
+        AgencyFactory(name=f"Synthetic Tamarind Police {n}")
+    html = client.get(reverse("registry:search"), {"q": "tamarind"}).content.decode()
+    assert "3 results for “tamarind”: 3 agencies." in html
+    assert "more than" not in html and "stops counting" not in html
+
+
+@pytest.mark.django_db
+def test_beyond_the_cap_the_recent_matches_and_the_exact_name_are_ranked(backend):
+    exact = AgencyFactory(name="Synthetic Tamarind")
+    older = AgencyFactory(name="Synthetic Tamarind Police Older")
+    recent = [AgencyFactory(name=f"Synthetic Tamarind Police {n}") for n in range(3)]
+    group = search.search_all("synthetic tamarind", count_cap=2).found[0]
+    names = [hit.record.name for hit in group.hits]
+    # The exact name first though older than the most recent matches (the
+    # cap's 2 and the one more that shows there are more); an older, merely
+    # matching record waits for the full list.
+    assert names[0] == exact.name
+    assert set(names[1:]) == {r.name for r in recent}
+    assert older.name not in names
+    assert (group.count_text, group.capped) == ("more than 2", True)

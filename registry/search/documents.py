@@ -107,11 +107,18 @@ def indexed_fields(model):
     return frozenset(names)
 
 
-def exact_boost(model, parsed):
-    """A name equal to the query outranks any other match (every backend adds this)."""
+def exact_name_q(model, parsed):
+    """Rows whose own name equals the query's words, or ``None`` when the type has no name."""
     fields = name_fields(model)
     plain = parsed.plain
     if not fields or not plain:
+        return None
+    return reduce(or_, [Q(**{f"{f}__iexact": plain}) for f in fields])
+
+
+def exact_boost(model, parsed):
+    """A name equal to the query outranks any other match (every backend adds this)."""
+    exact = exact_name_q(model, parsed)
+    if exact is None:
         return Value(0.0, output_field=FloatField())
-    exact = reduce(or_, [Q(**{f"{f}__iexact": plain}) for f in fields])
     return Case(When(exact, then=Value(100.0)), default=Value(0.0), output_field=FloatField())

@@ -59,14 +59,6 @@ def place_links(record):
     )
 
 
-@register.inclusion_tag("registry/_home_places.html")
-def places_overview():
-    """The home page's maps and charts (kept out of the home view, which other pages share)."""
-    from ..place_views import overview
-
-    return overview("home")
-
-
 @register.simple_tag
 def scorecard_rubric():
     """The scorecards' rubric, for the methodology page."""

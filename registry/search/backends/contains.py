@@ -44,9 +44,10 @@ class ContainsBackend:
             queryset = queryset.exclude(self.condition(model, term))
         return queryset
 
-    def search(self, queryset, parsed, *, snippets=False):
+    def search(self, queryset, parsed, *, snippets=False, matched=False):
         model = queryset.model
-        queryset = self.filter(queryset, parsed)
+        if not matched:
+            queryset = self.filter(queryset, parsed)
         names = types.of(model).search["A"]
         rank = Value(0.0, output_field=FloatField())
         if parsed.groups:

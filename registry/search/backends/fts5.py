@@ -86,7 +86,8 @@ class FTS5Backend:
         )
         return queryset.filter(RowidJoin(F("pk"), table))
 
-    def search(self, queryset, parsed, *, snippets=False):
+    def search(self, queryset, parsed, *, snippets=False, matched=False):
+        # ``matched`` changes nothing here: the rank and snippet need the FTS5 join.
         model = queryset.model
         queryset = self.filter(queryset, parsed)
         if not parsed.groups:
