@@ -4,7 +4,8 @@ Fixtures shared by the whole suite.
 Read-only data that many tests of a module read is built once per module
 inside ``module_db``: one transaction around the module, rolled back after its
 last test, while each test still runs in its own savepoint (pytest-django's
-``db``), so what a test writes never reaches the next one.
+``db``), so what a test writes never reaches the next one. ``class_db`` does the
+same for one test class, for data only the class's tests read.
 """
 
 import io
@@ -43,6 +44,20 @@ def module_db(django_db_setup, django_db_blocker):
     A transaction around a test module, for data built once and only read
     (module-scoped fixtures that depend on this one). Do not use it in a module
     whose tests need an empty register or use ``transactional_db``.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="class")
+def class_db(django_db_setup, django_db_blocker):
+    """
+    ``module_db`` for one test class: a savepoint around the class, rolled back
+    after its last test, for read-only data shared by the class's tests (often
+    the parameters of one test). Class-scoped fixtures that depend on it are
+    built once per class; use them only from tests inside a class, since for a
+    module-level test a class-scoped fixture lives as long as the module.
     """
     with django_db_blocker.unblock(), transaction.atomic():
         yield

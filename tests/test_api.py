@@ -46,8 +46,7 @@ def ids(client, name, query=""):
     return [row["id"] for row in response.json()["results"]]
 
 
-@pytest.fixture
-def register():
+def one_of_each():
     """One published record of each type, linked the way the register links them."""
     deployment = DeploymentFactory(started=datetime.date(2019, 5, 1), started_precision="month")
     policy = PolicyFactory(agencies=[deployment.agency])
@@ -64,32 +63,47 @@ def register():
     }
 
 
+@pytest.fixture
+def register():
+    """``one_of_each()`` for a test that changes it."""
+    return one_of_each()
+
+
+class ReadsOneOfEach:
+    """Base of the classes whose tests only read ``register``: built once per class."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def register(cls, class_db):
+        return one_of_each()
+
+
 # --- every endpoint -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", list(TYPES))
-def test_every_list_and_record_answers_with_json(client, register, name):
-    record = register[name]
+class TestEveryType(ReadsOneOfEach):
+    @pytest.mark.parametrize("name", list(TYPES))
+    def test_every_list_and_record_answers_with_json(self, client, register, name):
+        record = register[name]
 
-    listed = client.get(list_url(name))
-    detail = client.get(detail_url(record))
+        listed = client.get(list_url(name))
+        detail = client.get(detail_url(record))
 
-    assert listed.status_code == 200
-    assert listed["Content-Type"] == "application/json"
-    assert record.slug in [row["id"] for row in listed.json()["results"]]
-    assert detail.status_code == 200
-    assert detail.json()["id"] == record.slug
-    assert detail.json()["html_url"] == f"http://testserver{record.get_absolute_url()}"
-    assert detail.json()["api_url"] == f"http://testserver{detail_url(record)}"
+        assert listed.status_code == 200
+        assert listed["Content-Type"] == "application/json"
+        assert record.slug in [row["id"] for row in listed.json()["results"]]
+        assert detail.status_code == 200
+        assert detail.json()["id"] == record.slug
+        assert detail.json()["html_url"] == f"http://testserver{record.get_absolute_url()}"
+        assert detail.json()["api_url"] == f"http://testserver{detail_url(record)}"
 
+    @pytest.mark.parametrize("name", list(TYPES))
+    def test_field_names_are_the_data_formats_keys(self, client, register, name):
+        row = client.get(detail_url(register[name])).json()
 
-@pytest.mark.parametrize("name", list(TYPES))
-def test_field_names_are_the_data_formats_keys(client, register, name):
-    row = client.get(detail_url(register[name])).json()
-
-    format_keys = set(SPEC[name]["keys"]) - {"state"}
-    assert format_keys <= set(row)
-    assert {"api_url", "html_url", "last_updated", "last_verified"} <= set(row)
+        format_keys = set(SPEC[name]["keys"]) - {"state"}
+        assert format_keys <= set(row)
+        assert {"api_url", "html_url", "last_updated", "last_verified"} <= set(row)
 
 
 def test_every_field_is_present_with_null_for_what_the_register_does_not_have(client):
@@ -136,32 +150,6 @@ def test_root_lists_every_endpoint_the_schema_and_the_docs(client):
 # --- the same rows as the HTML lists ---------------------------------------------
 
 
-@pytest.fixture
-def varied():
-    """Records that differ on every filter, so each query below selects some, not all."""
-    vendor = VendorFactory(country="JP")
-    us_live = DeploymentFactory(
-        agency=AgencyFactory(region="US-TX", kind="sheriff"),
-        system=SystemFactory(vendor=vendor, capabilities=["live"]),
-        uses=["live"],
-        status="pilot",
-        started=datetime.date(2018, 1, 1),
-    )
-    gb = DeploymentFactory(
-        agency=AgencyFactory(country="GB", region="GB-WLS", level="regional"),
-        uses=["retrospective"],
-        image_sources=["watchlist"],
-        started=datetime.date(2021, 3, 1),
-    )
-    DeploymentFactory(uses=["verification"], status="ended")
-    AuditFactory(system=us_live.system, auditor_kind="vendor", is_public=False)
-    AuditFactory(system=gb.system, finding="inconclusive", dimensions=["age"])
-    PolicyFactory(kind="ban", status="proposed", agencies=[gb.agency])
-    PolicyFactory(kind="statute", country="GB", regions=["GB-WLS"], locality="")
-    SourceFactory(kind="court", publisher="Synthetic Court", published=datetime.date(2020, 1, 1))
-    return vendor
-
-
 QUERIES = [
     ("deployments", ""),
     ("deployments", "uses=live"),
@@ -191,22 +179,52 @@ QUERIES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "query"), QUERIES)
-def test_api_lists_select_the_same_rows_in_the_same_order_as_the_html_lists(
-    client, varied, name, query
-):
-    filterset = TYPES[name].filterset(QueryDict(query))
-    assert filterset.is_valid(), filterset.errors
-    expected = [row.slug for row in filterset.qs]
+class TestVariedRecords:
+    """Filters and orders on records built once for the class (its tests only read)."""
 
-    assert ids(client, name, f"{query}&page_size=200") == expected
+    @pytest.fixture(scope="class")
+    @classmethod
+    def varied(cls, class_db):
+        """Records that differ on every filter, so each query below selects some, not all."""
+        vendor = VendorFactory(country="JP")
+        us_live = DeploymentFactory(
+            agency=AgencyFactory(region="US-TX", kind="sheriff"),
+            system=SystemFactory(vendor=vendor, capabilities=["live"]),
+            uses=["live"],
+            status="pilot",
+            started=datetime.date(2018, 1, 1),
+        )
+        gb = DeploymentFactory(
+            agency=AgencyFactory(country="GB", region="GB-WLS", level="regional"),
+            uses=["retrospective"],
+            image_sources=["watchlist"],
+            started=datetime.date(2021, 3, 1),
+        )
+        DeploymentFactory(uses=["verification"], status="ended")
+        AuditFactory(system=us_live.system, auditor_kind="vendor", is_public=False)
+        AuditFactory(system=gb.system, finding="inconclusive", dimensions=["age"])
+        PolicyFactory(kind="ban", status="proposed", agencies=[gb.agency])
+        PolicyFactory(kind="statute", country="GB", regions=["GB-WLS"], locality="")
+        SourceFactory(
+            kind="court", publisher="Synthetic Court", published=datetime.date(2020, 1, 1)
+        )
+        return vendor
 
+    @pytest.mark.parametrize(("name", "query"), QUERIES)
+    def test_api_lists_select_the_same_rows_in_the_same_order_as_the_html_lists(
+        self, client, varied, name, query
+    ):
+        filterset = TYPES[name].filterset(QueryDict(query))
+        assert filterset.is_valid(), filterset.errors
+        expected = [row.slug for row in filterset.qs]
 
-def test_filtering_by_a_related_records_id(client, varied):
-    system = varied.systems.get()
+        assert ids(client, name, f"{query}&page_size=200") == expected
 
-    assert ids(client, "systems", f"vendor={varied.slug}") == [system.slug]
-    assert len(ids(client, "deployments", f"vendor={varied.slug}")) == 1
+    def test_filtering_by_a_related_records_id(self, client, varied):
+        system = varied.systems.get()
+
+        assert ids(client, "systems", f"vendor={varied.slug}") == [system.slug]
+        assert len(ids(client, "deployments", f"vendor={varied.slug}")) == 1
 
 
 # --- published records only -------------------------------------------------------
@@ -250,31 +268,34 @@ def test_an_audits_deployment_is_named_without_its_unpublished_agency(client):
 # --- bad parameters ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("name", "query", "param"),
-    [
-        ("deployments", "uses=drone", "uses"),
-        ("deployments", "country=USA", "country"),
-        ("deployments", "agency=no-such-agency", "agency"),
-        ("deployments", "started_from=19", "started_from"),
-        ("deployments", "started_to=abc", "started_to"),
-        ("deployments", "sort=password", "sort"),
-        ("agencies", "policy=no-such-policy", "policy"),
-        ("policies", "in_force=maybe", "in_force"),
-        ("audits", "is_public=1", "is_public"),
-        ("sources", "q=" + "x" * 201, "q"),
-        ("sources", "q=%00", "q"),
-        ("sources", "publisher=a%00b", "publisher"),
-        ("deployments", "agency=a%00b", "agency"),
-    ],
-)
-def test_a_bad_parameter_is_a_400_naming_it_never_a_500(client, register, name, query, param):
-    response = client.get(list_url(name, query))
+class TestBadParameters(ReadsOneOfEach):
+    @pytest.mark.parametrize(
+        ("name", "query", "param"),
+        [
+            ("deployments", "uses=drone", "uses"),
+            ("deployments", "country=USA", "country"),
+            ("deployments", "agency=no-such-agency", "agency"),
+            ("deployments", "started_from=19", "started_from"),
+            ("deployments", "started_to=abc", "started_to"),
+            ("deployments", "sort=password", "sort"),
+            ("agencies", "policy=no-such-policy", "policy"),
+            ("policies", "in_force=maybe", "in_force"),
+            ("audits", "is_public=1", "is_public"),
+            ("sources", "q=" + "x" * 201, "q"),
+            ("sources", "q=%00", "q"),
+            ("sources", "publisher=a%00b", "publisher"),
+            ("deployments", "agency=a%00b", "agency"),
+        ],
+    )
+    def test_a_bad_parameter_is_a_400_naming_it_never_a_500(
+        self, client, register, name, query, param
+    ):
+        response = client.get(list_url(name, query))
 
-    assert response.status_code == 400
-    body = response.json()
-    assert [error["param"] for error in body["errors"]] == [param]
-    assert body["errors"][0]["messages"]
+        assert response.status_code == 400
+        body = response.json()
+        assert [error["param"] for error in body["errors"]] == [param]
+        assert body["errors"][0]["messages"]
 
 
 def test_a_400_lists_the_values_a_vocabulary_parameter_accepts(client):
@@ -359,17 +380,18 @@ def test_an_empty_sort_keeps_the_lists_order(client, three_vendors):
 # --- read-only, open to every origin ---------------------------------------------------
 
 
-@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-def test_write_methods_are_refused_without_needing_a_csrf_token(register, method):
-    client = Client(enforce_csrf_checks=True)
-    agency = register["agencies"]
+class TestWriteMethods(ReadsOneOfEach):
+    @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+    def test_write_methods_are_refused_without_needing_a_csrf_token(self, register, method):
+        client = Client(enforce_csrf_checks=True)
+        agency = register["agencies"]
 
-    for url in (list_url("agencies"), detail_url(agency)):
-        response = getattr(client, method)(
-            url, {"name": "Synthetic"}, content_type="application/json"
-        )
-        assert response.status_code == 405, url
-    assert Agency.objects.get(pk=agency.pk).name == agency.name
+        for url in (list_url("agencies"), detail_url(agency)):
+            response = getattr(client, method)(
+                url, {"name": "Synthetic"}, content_type="application/json"
+            )
+            assert response.status_code == 405, url
+        assert Agency.objects.get(pk=agency.pk).name == agency.name
 
 
 def test_any_origin_may_read_the_api(client, register):

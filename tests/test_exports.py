@@ -51,10 +51,11 @@ def ids_on_every_page(client, url):
         page += 1
 
 
-@pytest.fixture
-def many_deployments(settings):
-    """Three pages of deployments, two statuses."""
-    settings.REGISTER_PAGE_SIZE = 5
+PAGE_SIZE = 5
+
+
+def three_pages_of_deployments():
+    """Three pages of deployments (pages of ``PAGE_SIZE``), two statuses."""
     system = SystemFactory()
     for n in range(14):
         DeploymentFactory(
@@ -66,20 +67,38 @@ def many_deployments(settings):
     DeploymentFactory(status="active", state=choices.State.DRAFT)
 
 
-@pytest.mark.parametrize("query", ["", "?status=active", "?status=active&sort=-started"])
-def test_csv_and_json_hold_exactly_the_rows_of_every_page_of_the_list(
-    client, many_deployments, query
-):
-    url = LIST_URLS["deployments"] + query
-    shown = ids_on_every_page(client, url)
-    assert len(shown) > 5  # more than one page
-    joiner = "&" if query else "?"
-    _response, text = download(client, f"{url}{joiner}format=csv")
-    assert [row["id"] for row in csv_rows(text)] == shown
-    _response, text = download(client, f"{url}{joiner}format=json")
-    document = json.loads(text)
-    assert [row["id"] for row in document["results"]] == shown
-    assert document["meta"]["count"] == len(shown)
+@pytest.fixture
+def many_deployments(settings):
+    settings.REGISTER_PAGE_SIZE = PAGE_SIZE
+    three_pages_of_deployments()
+
+
+class TestEveryPageDownloads:
+    """The tests of this class only read the deployments, built once for the class."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def deployments(cls, class_db):
+        three_pages_of_deployments()
+
+    @pytest.fixture
+    def many_deployments(self, deployments, settings):
+        settings.REGISTER_PAGE_SIZE = PAGE_SIZE
+
+    @pytest.mark.parametrize("query", ["", "?status=active", "?status=active&sort=-started"])
+    def test_csv_and_json_hold_exactly_the_rows_of_every_page_of_the_list(
+        self, client, many_deployments, query
+    ):
+        url = LIST_URLS["deployments"] + query
+        shown = ids_on_every_page(client, url)
+        assert len(shown) > 5  # more than one page
+        joiner = "&" if query else "?"
+        _response, text = download(client, f"{url}{joiner}format=csv")
+        assert [row["id"] for row in csv_rows(text)] == shown
+        _response, text = download(client, f"{url}{joiner}format=json")
+        document = json.loads(text)
+        assert [row["id"] for row in document["results"]] == shown
+        assert document["meta"]["count"] == len(shown)
 
 
 @pytest.mark.parametrize("list_name", list(TYPES))

@@ -45,8 +45,7 @@ def page(client, url, status=200):
     return response.content.decode()
 
 
-@pytest.fixture
-def register():
+def linked_register():
     """A small synthetic register in which every kind of record links to the others."""
     source = SourceFactory(
         title="Synthetic Report On Face Search",
@@ -78,19 +77,34 @@ def register():
     }
 
 
+@pytest.fixture
+def register():
+    """``linked_register()`` for one test."""
+    return linked_register()
+
+
+class ReadsTheRegister:
+    """Base of the classes whose tests only read ``register``: built once per class."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def register(cls, class_db):
+        return linked_register()
+
+
 # --- every page renders -----------------------------------------------------
 
 
-@pytest.mark.parametrize("url_name", ["home", "methodology", "search", *LIST_URL_NAMES])
-def test_every_public_page_renders(client, register, url_name):
-    page(client, reverse(f"registry:{url_name}"))
+class TestEveryPage(ReadsTheRegister):
+    @pytest.mark.parametrize("url_name", ["home", "methodology", "search", *LIST_URL_NAMES])
+    def test_every_public_page_renders(self, client, register, url_name):
+        page(client, reverse(f"registry:{url_name}"))
 
-
-@pytest.mark.parametrize("kind", sorted(FACTORIES))
-def test_every_record_page_renders_with_its_name(client, register, kind):
-    record = register[kind]
-    html = page(client, record.get_absolute_url())
-    assert record.slug in html
+    @pytest.mark.parametrize("kind", sorted(FACTORIES))
+    def test_every_record_page_renders_with_its_name(self, client, register, kind):
+        record = register[kind]
+        html = page(client, record.get_absolute_url())
+        assert record.slug in html
 
 
 @pytest.mark.parametrize("url_name", LIST_URL_NAMES)
