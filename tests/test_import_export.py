@@ -42,77 +42,79 @@ def import_file(path, *args):
     call_command("import_registry", str(path), *args, stdout=io.StringIO())
 
 
-def test_seed_dataset_imports_every_record(seed):
-    import_file(SEED)
-    assert record_counts() == {
-        "Source": len(seed["sources"]),
-        "Vendor": len(seed["vendors"]),
-        "System": len(seed["systems"]),
-        "Agency": len(seed["agencies"]),
-        "Deployment": len(seed["deployments"]),
-        "Audit": len(seed["audits"]),
-        "Policy": len(seed["policies"]),
-    }
-    cbp = Agency.objects.get(slug="us-cbp")
-    assert cbp.parent.slug == "us-dhs"
-    assert cbp.state == choices.State.PUBLISHED  # absent state means published
-    met = Deployment.objects.get(slug="met-police-live-facial-recognition")
-    assert met.uses == ["live"]
-    assert str(met.partial_date("started")) == "August 2016"
-    assert met.sources.count() == len(
-        next(d for d in seed["deployments"] if d["id"] == met.slug)["sources"]
-    )
+class SeedImportedOnce:
+    """
+    Base of the classes whose tests start from the seed: imported once per
+    class; each test's own writes are rolled back after it.
+    """
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def seeded(cls, class_db):
+        import_file(SEED)
 
 
-def test_import_derives_audit_status(seed):
-    import_file(SEED)
-    # NEC NeoFace has the National Physical Laboratory's published tests.
-    assert System.objects.get(slug="nec-neoface").audit_status == choices.AuditStatus.REPORTED
-    # DHS testing its own systems is a self-assessment: tested, never audited.
-    assert (
-        Deployment.objects.get(slug="tsa-credential-authentication-cat2").audit_status
-        == choices.AuditStatus.TESTED
-    )
+class TestFromTheSeed(SeedImportedOnce):
+    def test_seed_dataset_imports_every_record(self, seeded, seed):
+        assert record_counts() == {
+            "Source": len(seed["sources"]),
+            "Vendor": len(seed["vendors"]),
+            "System": len(seed["systems"]),
+            "Agency": len(seed["agencies"]),
+            "Deployment": len(seed["deployments"]),
+            "Audit": len(seed["audits"]),
+            "Policy": len(seed["policies"]),
+        }
+        cbp = Agency.objects.get(slug="us-cbp")
+        assert cbp.parent.slug == "us-dhs"
+        assert cbp.state == choices.State.PUBLISHED  # absent state means published
+        met = Deployment.objects.get(slug="met-police-live-facial-recognition")
+        assert met.uses == ["live"]
+        assert str(met.partial_date("started")) == "August 2016"
+        assert met.sources.count() == len(
+            next(d for d in seed["deployments"] if d["id"] == met.slug)["sources"]
+        )
 
+    def test_import_derives_audit_status(self, seeded, seed):
+        # NEC NeoFace has the National Physical Laboratory's published tests.
+        assert System.objects.get(slug="nec-neoface").audit_status == choices.AuditStatus.REPORTED
+        # DHS testing its own systems is a self-assessment: tested, never audited.
+        assert (
+            Deployment.objects.get(slug="tsa-credential-authentication-cat2").audit_status
+            == choices.AuditStatus.TESTED
+        )
 
-def test_importing_the_same_file_twice_changes_nothing(capsys):
-    import_file(SEED)
-    before = history_count()
-    call_command("import_registry", str(SEED))
-    out = capsys.readouterr().out
-    assert "0 created, 0 updated" in out
-    assert history_count() == before
+    def test_importing_the_same_file_twice_changes_nothing(self, seeded, capsys):
+        before = history_count()
+        call_command("import_registry", str(SEED))
+        out = capsys.readouterr().out
+        assert "0 created, 0 updated" in out
+        assert history_count() == before
 
+    def test_every_imported_record_has_history_naming_the_file(self, seeded):
+        entry = Agency.history.filter(slug="nypd").get()
+        assert entry.history_change_reason == "import_registry: registry.json"
+        assert entry.history_type == "+"
+        # The single entry holds the links too, not an empty first version.
+        assert entry.sources.count() == Agency.objects.get(slug="nypd").sources.count() > 0
 
-def test_every_imported_record_has_history_naming_the_file():
-    import_file(SEED)
-    entry = Agency.history.filter(slug="nypd").get()
-    assert entry.history_change_reason == "import_registry: registry.json"
-    assert entry.history_type == "+"
-    # The single entry holds the links too, not an empty first version.
-    assert entry.sources.count() == Agency.objects.get(slug="nypd").sources.count() > 0
+    def test_changed_record_is_updated_with_a_history_entry(self, seeded, tmp_path, seed):
+        changed = copy.deepcopy(seed)
+        agency = next(a for a in changed["agencies"] if a["id"] == "nypd")
+        agency["name"] = "New York City Police Department"
+        agency["sources"] = agency["sources"][:1]
+        import_file(write(tmp_path, changed, "corrected.json"))
+        nypd = Agency.objects.get(slug="nypd")
+        assert nypd.name == "New York City Police Department"
+        assert nypd.sources.count() == 1
+        latest = nypd.history.first()
+        assert latest.history_change_reason == "import_registry: corrected.json"
+        assert nypd.history.count() == 2
 
-
-def test_changed_record_is_updated_with_a_history_entry(tmp_path, seed):
-    import_file(SEED)
-    changed = copy.deepcopy(seed)
-    agency = next(a for a in changed["agencies"] if a["id"] == "nypd")
-    agency["name"] = "New York City Police Department"
-    agency["sources"] = agency["sources"][:1]
-    import_file(write(tmp_path, changed, "corrected.json"))
-    nypd = Agency.objects.get(slug="nypd")
-    assert nypd.name == "New York City Police Department"
-    assert nypd.sources.count() == 1
-    latest = nypd.history.first()
-    assert latest.history_change_reason == "import_registry: corrected.json"
-    assert nypd.history.count() == 2
-
-
-def test_import_never_deletes_records_the_file_does_not_mention(tmp_path, seed):
-    import_file(SEED)
-    partial = {"format": "fr-registry/1", "sources": seed["sources"][:1]}
-    import_file(write(tmp_path, partial))
-    assert Agency.objects.count() == len(seed["agencies"])
+    def test_import_never_deletes_records_the_file_does_not_mention(self, seeded, tmp_path, seed):
+        partial = {"format": "fr-registry/1", "sources": seed["sources"][:1]}
+        import_file(write(tmp_path, partial))
+        assert Agency.objects.count() == len(seed["agencies"])
 
 
 def test_dry_run_reports_but_writes_nothing(capsys):
@@ -259,52 +261,48 @@ def delete_everything():
         model.objects.all().delete()
 
 
-def test_export_then_import_into_an_empty_database_gives_an_identical_export(tmp_path):
-    import_file(SEED)
-    first = registry_json.export_document()
-    delete_everything()
-    assert sum(record_counts().values()) == 0
-    import_file(write(tmp_path, registry_json.dumps(first)))
-    assert without_timestamp(registry_json.export_document()) == without_timestamp(first)
+class TestExportOfTheSeed(SeedImportedOnce):
+    def test_export_then_import_into_an_empty_database_gives_an_identical_export(
+        self, seeded, tmp_path
+    ):
+        first = registry_json.export_document()
+        delete_everything()
+        assert sum(record_counts().values()) == 0
+        import_file(write(tmp_path, registry_json.dumps(first)))
+        assert without_timestamp(registry_json.export_document()) == without_timestamp(first)
 
+    def test_export_keeps_the_seed_datasets_facts(self, seeded, seed):
+        exported = registry_json.export_document()
+        for name in registry_json.LISTS:
+            assert [r["id"] for r in exported[name]] == sorted(r["id"] for r in seed[name])
+        bridges = next(
+            p for p in exported["policies"] if p["id"] == "bridges-v-south-wales-police-2020"
+        )
+        original = next(p for p in seed["policies"] if p["id"] == bridges["id"])
+        for key in ("title", "kind", "status", "country", "region", "adopted", "requirements"):
+            assert bridges.get(key) == original.get(key)
 
-def test_export_keeps_the_seed_datasets_facts(seed):
-    import_file(SEED)
-    exported = registry_json.export_document()
-    for name in registry_json.LISTS:
-        assert [r["id"] for r in exported[name]] == sorted(r["id"] for r in seed[name])
-    bridges = next(
-        p for p in exported["policies"] if p["id"] == "bridges-v-south-wales-police-2020"
-    )
-    original = next(p for p in seed["policies"] if p["id"] == bridges["id"])
-    for key in ("title", "kind", "status", "country", "region", "adopted", "requirements"):
-        assert bridges.get(key) == original.get(key)
+    def test_export_command_writes_a_file(self, seeded, tmp_path):
+        target = tmp_path / "out.json"
+        call_command("export_registry", str(target), stderr=io.StringIO())
+        document = json.loads(target.read_text())
+        assert document["format"] == "fr-registry/1"
+        assert len(document["agencies"]) == Agency.objects.count()
 
-
-def test_export_command_writes_a_file(tmp_path):
-    import_file(SEED)
-    target = tmp_path / "out.json"
-    call_command("export_registry", str(target), stderr=io.StringIO())
-    document = json.loads(target.read_text())
-    assert document["format"] == "fr-registry/1"
-    assert len(document["agencies"]) == Agency.objects.count()
-
-
-def test_public_export_leaves_out_unpublished_records_and_links_to_them():
-    import_file(SEED)
-    Source.objects.filter(slug="nist-news-2019-12-demographic-effects").update(state="draft")
-    Agency.objects.filter(slug="us-dhs").update(state="in_review")
-    document = registry_json.export_document(published_only=True)
-    ids = {name: {r["id"] for r in document[name]} for name in registry_json.LISTS}
-    assert "nist-news-2019-12-demographic-effects" not in ids["sources"]
-    assert "us-dhs" not in ids["agencies"]
-    # CBP stays, without the link to its hidden parent.
-    cbp = next(a for a in document["agencies"] if a["id"] == "us-cbp")
-    assert "parent" not in cbp
-    # A deployment whose agency is hidden is left out rather than shown half-linked.
-    Agency.objects.filter(slug="nypd").update(state="draft")
-    document = registry_json.export_document(published_only=True)
-    assert not [d for d in document["deployments"] if d["agency"] == "nypd"]
-    for rec in document["audits"]:
-        assert "nist-news-2019-12-demographic-effects" not in rec["sources"]
-    assert registry_json.validate(document) == []
+    def test_public_export_leaves_out_unpublished_records_and_links_to_them(self, seeded):
+        Source.objects.filter(slug="nist-news-2019-12-demographic-effects").update(state="draft")
+        Agency.objects.filter(slug="us-dhs").update(state="in_review")
+        document = registry_json.export_document(published_only=True)
+        ids = {name: {r["id"] for r in document[name]} for name in registry_json.LISTS}
+        assert "nist-news-2019-12-demographic-effects" not in ids["sources"]
+        assert "us-dhs" not in ids["agencies"]
+        # CBP stays, without the link to its hidden parent.
+        cbp = next(a for a in document["agencies"] if a["id"] == "us-cbp")
+        assert "parent" not in cbp
+        # A deployment whose agency is hidden is left out rather than shown half-linked.
+        Agency.objects.filter(slug="nypd").update(state="draft")
+        document = registry_json.export_document(published_only=True)
+        assert not [d for d in document["deployments"] if d["agency"] == "nypd"]
+        for rec in document["audits"]:
+            assert "nist-news-2019-12-demographic-effects" not in rec["sources"]
+        assert registry_json.validate(document) == []
