@@ -45,8 +45,7 @@ def history_count():
     return sum(m.history.count() for m in (Agency, Deployment, Source, System, Vendor))
 
 
-@pytest.fixture
-def register(db):
+def stand_ins():
     """What the seed already holds for agencies in the sample (synthetic stand-ins)."""
     with deferred_indexing():
         idemia = VendorFactory(slug="idemia", name="IDEMIA")
@@ -64,6 +63,30 @@ def register(db):
         )  # fmt: skip
     return {"idemia": idemia, "dataworks": dataworks, "detroit": detroit, "cbp": cbp,
             "detroit_fr": detroit_fr}  # fmt: skip
+
+
+@pytest.fixture
+def register(db):
+    return stand_ins()
+
+
+class SampleImportedOnce:
+    """
+    Base of the classes whose tests only look at what importing the sample over
+    the stand-ins gave: built and imported once per class (``publish`` or not).
+    """
+
+    publish = False
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def register(cls, class_db):
+        return stand_ins()
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def imported(cls, register):
+        return run(publish=cls.publish)
 
 
 # -- Reading -------------------------------------------------------------------------
@@ -165,57 +188,106 @@ def test_vendors_are_split_and_links_that_are_not_urls_are_set_aside():
 # -- Writing -------------------------------------------------------------------------
 
 
-def test_the_summary_counts_every_row_and_names_every_decision(register):
-    summary = run()
-    lines = summary.lines()
-    text = "\n".join(lines)
-    assert summary.rows_read == 20
-    assert summary.selected == 17
-    assert summary.skipped_count == 4
-    assert "  1 rows: technology “Body-worn Cameras”, not face recognition" in text
-    assert "repeats AOS5547" in text
-    assert "AOS0137: deployment matched detroit-police-dataworks-plus by vendor" in text
-    assert "AOS0163 Link 2: “County of Placer”" in text
-    assert "Created: 17" in text and "Updated: 1" in text
+@pytest.mark.django_db
+class TestTheSampleAsDrafts(SampleImportedOnce):
+    def test_the_summary_counts_every_row_and_names_every_decision(self, imported, register):
+        summary = imported
+        lines = summary.lines()
+        text = "\n".join(lines)
+        assert summary.rows_read == 20
+        assert summary.selected == 17
+        assert summary.skipped_count == 4
+        assert "  1 rows: technology “Body-worn Cameras”, not face recognition" in text
+        assert "repeats AOS5547" in text
+        assert "AOS0137: deployment matched detroit-police-dataworks-plus by vendor" in text
+        assert "AOS0163 Link 2: “County of Placer”" in text
+        assert "Created: 17" in text and "Updated: 1" in text
+
+    def test_records_are_drafts_unless_published(self, imported, register):
+        created = Deployment.objects.exclude(slug__in=["detroit-police-dataworks-plus", "cbp-tvs"])
+        assert set(created.values_list("state", flat=True)) == {choices.State.DRAFT}
+        assert Deployment.objects.get(slug="detroit-police-dataworks-plus").state == "published"
+
+    def test_a_deployment_the_register_has_gains_the_rows_sources_and_keeps_its_values(
+        self, imported, register
+    ):
+        detroit = Deployment.objects.get(slug="detroit-police-dataworks-plus")
+        assert detroit.status == choices.DeploymentStatus.ACTIVE  # curated, kept
+        assert detroit.uses == [choices.Use.RETROSPECTIVE]
+        assert detroit.reported_by == "the Atlas of Surveillance"
+        slugs = set(detroit.sources.values_list("slug", flat=True))
+        assert "atlas-of-surveillance-aos0137" in slugs
+        assert Source.objects.filter(url__contains="metrotimes.com").count() == 1
+        assert Deployment.objects.filter(agency=register["detroit"]).count() == 1
+        assert Agency.objects.filter(name__icontains="Detroit Police").count() == 1
+
+    def test_cbp_airports_are_one_agency_with_a_deployment_per_airport(self, imported, register):
+        assert not Agency.objects.filter(name__contains="Airport").exists()
+        airports = Deployment.objects.filter(agency=register["cbp"]).exclude(slug="cbp-tvs")
+        assert sorted(airports.values_list("slug", flat=True)) == [
+            "us-cbp-chicago-ohare-international-airport",
+            "us-cbp-hartsfield-jackson-atlanta-international-airport",
+        ]
+        atlanta = airports.get(slug__contains="atlanta")
+        assert (
+            "Hartsfield-Jackson Atlanta International Airport (Atlanta, GA)" in atlanta.description
+        )
+        assert atlanta.system is None
+        assert atlanta.site == "Hartsfield-Jackson Atlanta International Airport"
+
+    def test_a_reported_deployment_invents_no_start_date_nor_use(self, imported, register):
+        dmv = Deployment.objects.get(agency__name="New York Department of Motor Vehicles")
+        assert dmv.agency.kind == choices.AgencyKind.MOTOR_VEHICLES
+        assert dmv.status == choices.DeploymentStatus.REPORTED
+        assert dmv.started is None and dmv.uses == []
+        assert (str(dmv.last_reported), dmv.last_reported_precision) == ("2020-03-19", "day")
+
+    def test_two_vendors_give_two_deployments_matched_to_the_vendors_the_register_has(
+        self, imported, register
+    ):
+        nypd = Deployment.objects.filter(agency__name="New York Police Department")
+        vendors = sorted(nypd.values_list("system__vendor__slug", flat=True))
+        assert vendors == ["dataworks-plus", "idemia"]
+        assert Vendor.objects.filter(name__iexact="idemia").count() == 1
+        system = nypd.get(system__vendor__slug="idemia").system
+        assert system.name == "IDEMIA face recognition (product not named)"
+
+    def test_sources_keep_publisher_and_date_and_the_row_is_a_dataset_source(
+        self, imported, register
+    ):
+        link = Source.objects.get(url__contains="muckrock.com/foi/detroit-314")
+        assert (link.publisher, str(link.published), link.published_precision) == (
+            "MuckRock",
+            "2019-08-08",
+            "day",
+        )
+        row_source = Source.objects.get(slug="atlas-of-surveillance-aos0137")
+        assert row_source.kind == choices.SourceKind.DATASET
+        assert "CC BY 4.0" in row_source.title
+        assert row_source.excerpt.startswith("In 2017, the Detroit Police Department signed")
+        assert not Source.objects.filter(url="County of Placer").exists()
 
 
-def test_records_are_drafts_unless_published(register):
-    run()
-    created = Deployment.objects.exclude(slug__in=["detroit-police-dataworks-plus", "cbp-tvs"])
-    assert set(created.values_list("state", flat=True)) == {choices.State.DRAFT}
-    assert Deployment.objects.get(slug="detroit-police-dataworks-plus").state == "published"
+@pytest.mark.django_db
+class TestTheSamplePublished(SampleImportedOnce):
+    publish = True
 
+    def test_published_with_publish(self, imported, register):
+        assert not Deployment.objects.filter(state=choices.State.DRAFT).exists()
 
-def test_published_with_publish(register):
-    run(publish=True)
-    assert not Deployment.objects.filter(state=choices.State.DRAFT).exists()
-
-
-def test_a_deployment_the_register_has_gains_the_rows_sources_and_keeps_its_values(register):
-    run()
-    detroit = Deployment.objects.get(slug="detroit-police-dataworks-plus")
-    assert detroit.status == choices.DeploymentStatus.ACTIVE  # curated, kept
-    assert detroit.uses == [choices.Use.RETROSPECTIVE]
-    assert detroit.reported_by == "the Atlas of Surveillance"
-    slugs = set(detroit.sources.values_list("slug", flat=True))
-    assert "atlas-of-surveillance-aos0137" in slugs
-    assert Source.objects.filter(url__contains="metrotimes.com").count() == 1
-    assert Deployment.objects.filter(agency=register["detroit"]).count() == 1
-    assert Agency.objects.filter(name__icontains="Detroit Police").count() == 1
-
-
-def test_cbp_airports_are_one_agency_with_a_deployment_per_airport(register):
-    run()
-    assert not Agency.objects.filter(name__contains="Airport").exists()
-    airports = Deployment.objects.filter(agency=register["cbp"]).exclude(slug="cbp-tvs")
-    assert sorted(airports.values_list("slug", flat=True)) == [
-        "us-cbp-chicago-ohare-international-airport",
-        "us-cbp-hartsfield-jackson-atlanta-international-airport",
-    ]
-    atlanta = airports.get(slug__contains="atlanta")
-    assert "Hartsfield-Jackson Atlanta International Airport (Atlanta, GA)" in atlanta.description
-    assert atlanta.system is None
-    assert atlanta.site == "Hartsfield-Jackson Atlanta International Airport"
+    def test_the_deployment_page_credits_the_atlas_and_quotes_its_summary(
+        self, imported, register, client
+    ):
+        dmv = Deployment.objects.get(agency__name="New York Department of Motor Vehicles")
+        html = client.get(dmv.get_absolute_url()).content.decode()
+        assert 'Reported up to <time datetime="2020-03-19">19 March 2020</time> by' in html
+        assert "Atlas of Surveillance" in html and "CC BY 4.0" in html
+        quote = row("AOS5413").get("Summary")
+        assert (
+            f'<blockquote cite="https://atlasofsurveillance.org/"><p>{quote}</p></blockquote>'
+            in (html.replace("&#x27;", "'"))
+        )
+        assert "the source's words, not the register's" in html.replace("&#x27;", "'")
 
 
 def test_cbp_airports_are_not_probable_duplicates_of_each_other(register, client):
@@ -232,40 +304,6 @@ def test_cbp_airports_are_not_probable_duplicates_of_each_other(register, client
     ]
     page = client.get(ohare.get_absolute_url()).content.decode()
     assert "<dt>Where</dt><dd>Chicago O&#x27;Hare International Airport</dd>" in page
-
-
-def test_a_reported_deployment_invents_no_start_date_nor_use(register):
-    run()
-    dmv = Deployment.objects.get(agency__name="New York Department of Motor Vehicles")
-    assert dmv.agency.kind == choices.AgencyKind.MOTOR_VEHICLES
-    assert dmv.status == choices.DeploymentStatus.REPORTED
-    assert dmv.started is None and dmv.uses == []
-    assert (str(dmv.last_reported), dmv.last_reported_precision) == ("2020-03-19", "day")
-
-
-def test_two_vendors_give_two_deployments_matched_to_the_vendors_the_register_has(register):
-    run()
-    nypd = Deployment.objects.filter(agency__name="New York Police Department")
-    vendors = sorted(nypd.values_list("system__vendor__slug", flat=True))
-    assert vendors == ["dataworks-plus", "idemia"]
-    assert Vendor.objects.filter(name__iexact="idemia").count() == 1
-    system = nypd.get(system__vendor__slug="idemia").system
-    assert system.name == "IDEMIA face recognition (product not named)"
-
-
-def test_sources_keep_publisher_and_date_and_the_row_is_a_dataset_source(register):
-    run()
-    link = Source.objects.get(url__contains="muckrock.com/foi/detroit-314")
-    assert (link.publisher, str(link.published), link.published_precision) == (
-        "MuckRock",
-        "2019-08-08",
-        "day",
-    )
-    row_source = Source.objects.get(slug="atlas-of-surveillance-aos0137")
-    assert row_source.kind == choices.SourceKind.DATASET
-    assert "CC BY 4.0" in row_source.title
-    assert row_source.excerpt.startswith("In 2017, the Detroit Police Department signed")
-    assert not Source.objects.filter(url="County of Placer").exists()
 
 
 def test_reimporting_changes_nothing_and_reads_in_a_constant_number_of_queries(register):
@@ -285,19 +323,6 @@ def test_a_dry_run_writes_nothing(register):
     assert summary.dry_run and len(summary.created) == 17
     assert history_count() == before
     assert not Source.objects.filter(slug__startswith="atlas-").exists()
-
-
-def test_the_deployment_page_credits_the_atlas_and_quotes_its_summary(register, client):
-    run(publish=True)
-    dmv = Deployment.objects.get(agency__name="New York Department of Motor Vehicles")
-    html = client.get(dmv.get_absolute_url()).content.decode()
-    assert 'Reported up to <time datetime="2020-03-19">19 March 2020</time> by' in html
-    assert "Atlas of Surveillance" in html and "CC BY 4.0" in html
-    quote = row("AOS5413").get("Summary")
-    assert f'<blockquote cite="https://atlasofsurveillance.org/"><p>{quote}</p></blockquote>' in (
-        html.replace("&#x27;", "'")
-    )
-    assert "the source's words, not the register's" in html.replace("&#x27;", "'")
 
 
 @pytest.mark.django_db
