@@ -277,74 +277,81 @@ def test_components_are_children_of_their_department_and_existing_agencies_are_r
 
 
 @pytest.mark.django_db
-def test_a_named_vendor_and_system_are_linked():
-    run(2025)
-    fortify = Deployment.objects.select_related("system__vendor").get(inventory_id="DHS-2731")
-    assert fortify.system.name == "Mobile Fortify"
-    assert fortify.system.vendor.name == "NEC Corporation"
-    clearview = Deployment.objects.get(inventory_id="DOJ-0226")
-    assert clearview.system.vendor.name == "Clearview AI"
+class TestThe2025SampleImported:
+    """Tests that only look at what importing the 2025 sample gave: imported once for the class."""
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def imported(cls, class_db):
+        return run(2025)
 
-@pytest.mark.django_db
-def test_law_enforcement_sensitive_means_the_vendor_is_unknown():
-    run(2025)
-    ice = Deployment.objects.get(inventory_id="DHS-2457")
-    assert ice.system is None
-    assert "withholds the vendor" in ice.description
-    assert not Vendor.objects.filter(name__icontains="sensitive").exists()
-    assert not System.objects.filter(name__icontains="sensitive").exists()
+    def test_a_named_vendor_and_system_are_linked(self, imported):
+        fortify = Deployment.objects.select_related("system__vendor").get(inventory_id="DHS-2731")
+        assert fortify.system.name == "Mobile Fortify"
+        assert fortify.system.vendor.name == "NEC Corporation"
+        clearview = Deployment.objects.get(inventory_id="DOJ-0226")
+        assert clearview.system.vendor.name == "Clearview AI"
 
+    def test_law_enforcement_sensitive_means_the_vendor_is_unknown(self, imported):
+        ice = Deployment.objects.get(inventory_id="DHS-2457")
+        assert ice.system is None
+        assert "withholds the vendor" in ice.description
+        assert not Vendor.objects.filter(name__icontains="sensitive").exists()
+        assert not System.objects.filter(name__icontains="sensitive").exists()
 
-@pytest.mark.django_db
-def test_the_stage_gives_the_status_and_pre_deployment_use_cases_are_planned():
-    summary = run(2025)
-    statuses = dict(Deployment.objects.values_list("inventory_id", "status"))
-    assert statuses["DHS-2729"] == choices.DeploymentStatus.PILOT
-    assert statuses["DHS-2731"] == choices.DeploymentStatus.ACTIVE
-    assert statuses["DHS-414"] == choices.DeploymentStatus.ENDED
-    # USMS "AWS Rekognition", stage "Pre-deployment": planned, with no start date invented.
-    rekognition = Deployment.objects.get(inventory_id="DOJ-0327")
-    assert rekognition.status == choices.DeploymentStatus.PLANNED
-    assert rekognition.started is None
-    assert [label for label in summary.planned if label.startswith("DOJ-0327")]
-    assert "Planned (not in use yet): 1" in str(summary)
+    def test_the_stage_gives_the_status_and_pre_deployment_use_cases_are_planned(self, imported):
+        summary = imported
+        statuses = dict(Deployment.objects.values_list("inventory_id", "status"))
+        assert statuses["DHS-2729"] == choices.DeploymentStatus.PILOT
+        assert statuses["DHS-2731"] == choices.DeploymentStatus.ACTIVE
+        assert statuses["DHS-414"] == choices.DeploymentStatus.ENDED
+        # USMS "AWS Rekognition", stage "Pre-deployment": planned, with no start date invented.
+        rekognition = Deployment.objects.get(inventory_id="DOJ-0327")
+        assert rekognition.status == choices.DeploymentStatus.PLANNED
+        assert rekognition.started is None
+        assert [label for label in summary.planned if label.startswith("DOJ-0327")]
+        assert "Planned (not in use yet): 1" in str(summary)
 
+    def test_uses_and_start_date_come_from_the_row(self, imported):
+        fortify = Deployment.objects.get(inventory_id="DHS-2731")
+        assert fortify.uses == [choices.Use.VERIFICATION, choices.Use.MOBILE]
+        ice = Deployment.objects.get(inventory_id="DHS-2457")
+        assert ice.uses == [choices.Use.RETROSPECTIVE]
+        marshals = Deployment.objects.get(inventory_id="DOJ-0226")
+        assert str(marshals.partial_date("started")) == "January 2022"  # "01/2022": month only
 
-@pytest.mark.django_db
-def test_uses_and_start_date_come_from_the_row():
-    run(2025)
-    fortify = Deployment.objects.get(inventory_id="DHS-2731")
-    assert fortify.uses == [choices.Use.VERIFICATION, choices.Use.MOBILE]
-    ice = Deployment.objects.get(inventory_id="DHS-2457")
-    assert ice.uses == [choices.Use.RETROSPECTIVE]
-    marshals = Deployment.objects.get(inventory_id="DOJ-0226")
-    assert str(marshals.partial_date("started")) == "January 2022"  # "01/2022": month only
+    def test_the_agency_declaration_becomes_an_agency_audit_in_plain_words(self, imported):
+        audit = Audit.objects.get(inventory_id="DHS-2457")
+        assert audit.auditor_kind == choices.AuditorKind.AGENCY
+        assert audit.auditor == "U.S. Immigration and Customs Enforcement"
+        assert audit.deployment.inventory_id == "DHS-2457"
+        assert audit.finding == choices.Finding.NOT_REPORTED
+        assert "pre-deployment testing: conducted" in audit.summary
+        assert "AI impact assessment: completed" in audit.summary
+        assert "Chief AI Officer (CAIO)" in audit.summary
+        assert "not an independent audit" in audit.summary
+        assert "Ongoing monitoring: established" in audit.summary
+        assert "confidence score threshold" in audit.summary  # the agency's own words
 
+    def test_no_audit_claims_testing_the_agency_did_not_declare(self, imported):
+        assert not Audit.objects.filter(inventory_id="DOJ-0122").exists()
+        fbi = Deployment.objects.get(inventory_id="DOJ-0122")
+        assert "pre-deployment testing as in progress" in fbi.description
+        assert not Audit.objects.filter(inventory_id="DHS-414").exists()
 
-@pytest.mark.django_db
-def test_the_agency_declaration_becomes_an_agency_audit_in_plain_words():
-    run(2025)
-    audit = Audit.objects.get(inventory_id="DHS-2457")
-    assert audit.auditor_kind == choices.AuditorKind.AGENCY
-    assert audit.auditor == "U.S. Immigration and Customs Enforcement"
-    assert audit.deployment.inventory_id == "DHS-2457"
-    assert audit.finding == choices.Finding.NOT_REPORTED
-    assert "pre-deployment testing: conducted" in audit.summary
-    assert "AI impact assessment: completed" in audit.summary
-    assert "Chief AI Officer (CAIO)" in audit.summary
-    assert "not an independent audit" in audit.summary
-    assert "Ongoing monitoring: established" in audit.summary
-    assert "confidence score threshold" in audit.summary  # the agency's own words
-
-
-@pytest.mark.django_db
-def test_no_audit_claims_testing_the_agency_did_not_declare():
-    run(2025)
-    assert not Audit.objects.filter(inventory_id="DOJ-0122").exists()
-    fbi = Deployment.objects.get(inventory_id="DOJ-0122")
-    assert "pre-deployment testing as in progress" in fbi.description
-    assert not Audit.objects.filter(inventory_id="DHS-414").exists()
+    def test_every_created_record_cites_the_inventory_with_year_and_use_case_id(self, imported):
+        source = Source.objects.get(slug="federal-ai-inventory-2025")
+        assert source.title == "Federal Agency AI Use Case Inventory, 2025"
+        assert source.kind == choices.SourceKind.DATASET
+        for model in (Agency, Vendor, System, Deployment, Audit):
+            for record in model.objects.all():
+                assert list(record.sources.all()) == [source], record
+        ice = Deployment.objects.get(inventory_id="DHS-2457")
+        assert "Use case DHS-2457 in the 2025 federal AI use case inventory" in ice.description
+        login = Deployment.objects.get(agency__acronym="TTS")  # the crosswalk keeps it at TTS
+        assert login.inventory_id == ""
+        login_row = next(uc.row for uc in read(2025).use_cases if uc.name.startswith("Login.gov"))
+        assert f"no use case id; row {login_row}" in login.description
 
 
 @pytest.mark.django_db
@@ -352,23 +359,6 @@ def test_a_caio_review_never_lifts_the_audit_status_above_tested():
     run(2025, publish=True)
     ice = Deployment.objects.get(inventory_id="DHS-2457")
     assert ice.audit_status == choices.AuditStatus.TESTED
-
-
-@pytest.mark.django_db
-def test_every_created_record_cites_the_inventory_with_year_and_use_case_id():
-    run(2025)
-    source = Source.objects.get(slug="federal-ai-inventory-2025")
-    assert source.title == "Federal Agency AI Use Case Inventory, 2025"
-    assert source.kind == choices.SourceKind.DATASET
-    for model in (Agency, Vendor, System, Deployment, Audit):
-        for record in model.objects.all():
-            assert list(record.sources.all()) == [source], record
-    ice = Deployment.objects.get(inventory_id="DHS-2457")
-    assert "Use case DHS-2457 in the 2025 federal AI use case inventory" in ice.description
-    login = Deployment.objects.get(agency__acronym="TTS")  # the crosswalk keeps it at TTS
-    assert login.inventory_id == ""
-    login_row = next(uc.row for uc in read(2025).use_cases if uc.name.startswith("Login.gov"))
-    assert f"no use case id; row {login_row}" in login.description
 
 
 @pytest.mark.django_db
