@@ -46,8 +46,7 @@ def admin_client(client, superuser):
 # --- Seed-like data ------------------------------------------------------------
 
 
-@pytest.fixture
-def seed():
+def one_of_each():
     """One record of each model, linked the way the real register links them."""
     deployment = factories.DeploymentFactory()
     policy = factories.PolicyFactory(agencies=[deployment.agency])
@@ -71,6 +70,11 @@ def seed():
     }
 
 
+@pytest.fixture
+def seed():
+    return one_of_each()
+
+
 MODEL_NAMES = ["source", "vendor", "system", "agency", "deployment", "audit", "policy"]
 
 
@@ -78,30 +82,39 @@ def _url(model_name, view, *args):
     return reverse(f"admin:registry_{model_name}_{view}", args=args)
 
 
-@pytest.mark.parametrize("model_name", [*MODEL_NAMES, "suggestion"])
-def test_change_list_search_change_form_and_history_show_the_record(admin_client, seed, model_name):
-    obj = seed[model_name]
-    link = _url(model_name, "change", obj.pk)
-    # The list links to the record; its search finds it by its id, and not by a word it lacks.
-    assert link in admin_client.get(_url(model_name, "changelist")).text
-    key = getattr(obj, "slug", None) or "Synthetic suggestion"
-    assert link in admin_client.get(_url(model_name, "changelist"), {"q": key}).text
-    missed = admin_client.get(_url(model_name, "changelist"), {"q": "zzz-no-such-record"})
-    assert missed.status_code == 200 and link not in missed.text
-    # The change form holds the record's values; its history page names it.
-    form = admin_client.get(link)
-    assert form.status_code == 200
-    shown = f'value="{obj.slug}"' if hasattr(obj, "slug") else "Synthetic suggestion"
-    assert shown in form.text
-    history = admin_client.get(_url(model_name, "history", obj.pk))
-    assert history.status_code == 200 and escape(str(obj)) in history.text
+class TestEveryModelsPages:
+    """The tests of this class only read ``seed``, built once for the class."""
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def seed(cls, class_db):
+        return one_of_each()
 
-@pytest.mark.parametrize("model_name", MODEL_NAMES)
-def test_add_form_renders_for_every_record_model(admin_client, seed, model_name):
-    response = admin_client.get(_url(model_name, "add"))
-    assert response.status_code == 200
-    assert "Reason for this change" in response.text
+    @pytest.mark.parametrize("model_name", [*MODEL_NAMES, "suggestion"])
+    def test_change_list_search_change_form_and_history_show_the_record(
+        self, admin_client, seed, model_name
+    ):
+        obj = seed[model_name]
+        link = _url(model_name, "change", obj.pk)
+        # The list links to the record; its search finds it by its id, and not by a word it lacks.
+        assert link in admin_client.get(_url(model_name, "changelist")).text
+        key = getattr(obj, "slug", None) or "Synthetic suggestion"
+        assert link in admin_client.get(_url(model_name, "changelist"), {"q": key}).text
+        missed = admin_client.get(_url(model_name, "changelist"), {"q": "zzz-no-such-record"})
+        assert missed.status_code == 200 and link not in missed.text
+        # The change form holds the record's values; its history page names it.
+        form = admin_client.get(link)
+        assert form.status_code == 200
+        shown = f'value="{obj.slug}"' if hasattr(obj, "slug") else "Synthetic suggestion"
+        assert shown in form.text
+        history = admin_client.get(_url(model_name, "history", obj.pk))
+        assert history.status_code == 200 and escape(str(obj)) in history.text
+
+    @pytest.mark.parametrize("model_name", MODEL_NAMES)
+    def test_add_form_renders_for_every_record_model(self, admin_client, seed, model_name):
+        response = admin_client.get(_url(model_name, "add"))
+        assert response.status_code == 200
+        assert "Reason for this change" in response.text
 
 
 def _filter_cases():
