@@ -19,7 +19,9 @@ SEED ?= data/registry.json
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Two workers on two cores; each test file stays on one worker (module fixtures load once).
-PYTEST_ARGS ?= -n auto --dist loadfile
+# Files start in the order tests/conftest.py gives (slowest first), not xdist's
+# own (most tests first).
+PYTEST_ARGS ?= -n auto --dist loadfile --no-loadscope-reorder
 
 # The development server runs with DEBUG on (which also allows the
 # development SECRET_KEY). Tests run with DEBUG off, as production does, so
