@@ -24,6 +24,12 @@ class IndexedOnceFactory(DjangoModelFactory):
         with search.deferred_indexing():
             return super()._generate(strategy, params)
 
+    @classmethod
+    def create_batch(cls, size, **kwargs):
+        # One refresh for the whole batch, not one per record.
+        with search.deferred_indexing():
+            return super().create_batch(size, **kwargs)
+
 
 class RecordFactory(IndexedOnceFactory):
     state = choices.State.PUBLISHED

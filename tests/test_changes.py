@@ -227,8 +227,7 @@ def test_unknown_record_type_in_the_feed_is_not_found(client):
 
 
 def test_a_page_past_the_end_shows_the_last_page(client):
-    for _ in range(CHANGES_PAGE_SIZE + 1):
-        SourceFactory()
+    SourceFactory.create_batch(CHANGES_PAGE_SIZE + 1)
 
     response = client.get(reverse("registry:changes"), {"page": "999"})
     garbage = client.get(reverse("registry:changes"), {"page": "not-a-number"})

@@ -11,7 +11,7 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registry import choices, exports
+from registry import choices, exports, search
 from registry.types import TYPES
 from tests.factories import (
     AgencyFactory,
@@ -56,15 +56,16 @@ PAGE_SIZE = 5
 
 def three_pages_of_deployments():
     """Three pages of deployments (pages of ``PAGE_SIZE``), two statuses."""
-    system = SystemFactory()
-    for n in range(14):
-        DeploymentFactory(
-            system=system,
-            status="active" if n % 3 else "ended",
-            started=datetime.date(2010 + n, 5, 1),
-            started_precision="month",
-        )
-    DeploymentFactory(status="active", state=choices.State.DRAFT)
+    with search.deferred_indexing():
+        system = SystemFactory()
+        for n in range(14):
+            DeploymentFactory(
+                system=system,
+                status="active" if n % 3 else "ended",
+                started=datetime.date(2010 + n, 5, 1),
+                started_precision="month",
+            )
+        DeploymentFactory(status="active", state=choices.State.DRAFT)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registry import choices, facets
+from registry import choices, facets, search
 from registry.types import RECORD_TYPES, TYPES
 from tests.factories import (
     AgencyFactory,
@@ -296,8 +296,9 @@ class TestABadFacetSize:
     @pytest.fixture(scope="class")
     @classmethod
     def more_regions_than_a_facet_shows(cls, register, class_db):
-        for n in range(facets.FACET_SIZE + 2):
-            DeploymentFactory(agency=AgencyFactory(region=f"US-S{n:02d}"))
+        with search.deferred_indexing():
+            for n in range(facets.FACET_SIZE + 2):
+                DeploymentFactory(agency=AgencyFactory(region=f"US-S{n:02d}"))
 
     @pytest.mark.parametrize("size", ["0", "abc", "100000", "-1"])
     def test_a_bad_facet_size_falls_back_to_the_default(
