@@ -74,9 +74,14 @@ def merge(keep, other, *, user, reason: str) -> Merged:
     touched_deployments, touched_systems = set(), set()
     with transaction.atomic():
         for related, name in MOVED[model]["fks"]:
-            rows = list(related.objects.filter(**{f"{name}_id": other.pk}))
+            # Deployment.save() copies values from its agency and system: loaded
+            # with the rows (and the kept record set as the object), they cost no query.
+            rows = related.objects.filter(**{f"{name}_id": other.pk})
+            if related is Deployment:
+                rows = rows.select_related("agency", "system")
+            rows = list(rows)
             for row in rows:
-                setattr(row, f"{name}_id", keep.pk)
+                setattr(row, name, keep)
                 _save(row, user=user, reason=why)
                 if related is Deployment:
                     touched_deployments.add(row.pk)

@@ -210,6 +210,40 @@ class DeploymentQuerySet(AuditStatusQuerySet):
     def for_display(self):
         return self.select_related("agency", "system", "system__vendor")
 
+    # The columns copied from the agency and the system (``Deployment.agency_country``
+    # ...). ``Deployment.save()`` fills them; these keep them right when the agency or
+    # system changes instead, or after a load that bypassed ``save()``.
+
+    def sync_copies(self):
+        """Rewrite these rows' copied columns from their agency and system, set-based."""
+        from .models import AGENCY_COPIES
+
+        agency = apps.get_model("registry", "Agency").objects.filter(pk=OuterRef("agency_id"))
+        system = apps.get_model("registry", "System").objects.filter(pk=OuterRef("system_id"))
+        return self.update(
+            **{
+                local: Subquery(agency.values(remote)[:1])
+                for local, remote in AGENCY_COPIES.items()
+            },
+            system_vendor=Subquery(system.values("vendor")[:1]),
+        )
+
+    def sync_with_agency(self, agency):
+        """Copy ``agency``'s values onto those of its rows that differ: one UPDATE."""
+        from .models import AGENCY_COPIES
+
+        values = {local: getattr(agency, remote) for local, remote in AGENCY_COPIES.items()}
+        return self.filter(agency_id=agency.pk).exclude(**values).update(**values)
+
+    def sync_with_system(self, system):
+        """Copy ``system``'s vendor onto those of its rows that differ: one UPDATE."""
+        rows = self.filter(system_id=system.pk)
+        if system.vendor_id is None:
+            rows = rows.filter(system_vendor__isnull=False)
+        else:
+            rows = rows.exclude(system_vendor_id=system.vendor_id)
+        return rows.update(system_vendor_id=system.vendor_id)
+
 
 class AuditQuerySet(RecordQuerySet):
     def for_display(self):

@@ -4,6 +4,9 @@ save or delete.
 
 - Stored derived values: a system's and a deployment's audit status follow
   their audits.
+- Copied columns: a deployment keeps its agency's place, kind and level and
+  its system's vendor (``Deployment.agency_country``), so they follow an
+  agency's or a system's save.
 - The search index: a saved record is re-indexed, with every record whose
   text includes its name (``registry.search.index``).
 
@@ -17,7 +20,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from . import types
-from .models import Audit, Deployment, System
+from .models import Agency, Audit, Deployment, System
 from .search import index as search_index
 from .search.documents import indexed_fields
 
@@ -52,6 +55,22 @@ def deployment_changed(sender, instance, raw=False, **kwargs):
     if raw or getattr(instance, "_defer_derived", False):
         return
     Deployment.objects.filter(pk=instance.pk).refresh_audit_status()
+
+
+@receiver(post_save, sender=Agency)
+def agency_changed(sender, instance, raw=False, **kwargs):
+    # raw: a fixture carries the copies itself. skip_history_when_saving:
+    # services.save_record sends post_save once more when the record is done.
+    if raw or hasattr(instance, "skip_history_when_saving"):
+        return
+    Deployment.objects.sync_with_agency(instance)
+
+
+@receiver(post_save, sender=System)
+def system_changed(sender, instance, raw=False, **kwargs):
+    if raw or hasattr(instance, "skip_history_when_saving"):
+        return
+    Deployment.objects.sync_with_system(instance)
 
 
 # Search index --------------------------------------------------------------

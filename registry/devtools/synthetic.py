@@ -297,6 +297,8 @@ def generate(
         step("agencies", builder.agencies)
         step("policies", builder.policies)
         step("deployments", builder.deployments)
+        # bulk_create skips Deployment.save(), which copies the agency's and vendor's values.
+        step("copied columns", Deployment.objects.sync_copies)
         step("audits", builder.audits)
         step("source citations", builder.citations)
         step("audit status", builder.audit_status)
