@@ -69,6 +69,36 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _deployment_copies_in_sync(request):
+    """
+    After every test that uses the database, each deployment's copies of its
+    agency's place, kind and level and of its system's vendor
+    (``Deployment.agency_country`` ...) equal them: a writer that skips the
+    rule (``Deployment.save()``, ``DeploymentQuerySet.sync_copies``) fails
+    whichever test exercises it.
+    """
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        yield
+        return
+    # Set up the database first, so it is still there when this checks, after the test.
+    request.getfixturevalue("_django_db_helper")
+    yield
+    from registry.models import AGENCY_COPIES, Deployment
+
+    copied = [*AGENCY_COPIES, "system_vendor"]
+    source = [f"agency__{field}" for field in AGENCY_COPIES.values()] + ["system__vendor"]
+    stale = [
+        (row[0], row[1 : 1 + len(copied)], row[1 + len(copied) :])
+        for row in Deployment.objects.values_list("pk", *copied, *source)
+        if row[1 : 1 + len(copied)] != row[1 + len(copied) :]
+    ]
+    assert not stale, f"Deployments whose copied columns differ (pk, copies, values): {stale}"
+
+
 @pytest.fixture
 def pages_built_each_time(settings):
     """
