@@ -602,9 +602,18 @@ class Deployment(AuditStatusFields, Record):
             # Every facet count and total of the list, from this index alone
             # (an index-only scan reads a tenth of the table).
             models.Index(
-                fields=["state", "status", "audit_status", "agency_country", "agency_kind",
-                        "agency_level", "agency_region", "system_vendor", "uses",
-                        "image_sources"],
+                fields=[
+                    "state",
+                    "status",
+                    "audit_status",
+                    "agency_country",
+                    "agency_kind",
+                    "agency_level",
+                    "agency_region",
+                    "system_vendor",
+                    "uses",
+                    "image_sources",
+                ],
                 name="registry_deployment_counts",
             ),
         ]
@@ -612,9 +621,6 @@ class Deployment(AuditStatusFields, Record):
     def __str__(self):
         system = self.system.name if self.system_id else "face recognition (system not public)"
         return f"{self.agency.name}: {system}"
-
-    def get_absolute_url(self):
-        return reverse("registry:deployment-detail", kwargs={"slug": self.slug})
 
     def save(self, *args, update_fields=None, **kwargs):
         if update_fields is None or {"agency", "agency_id", "system", "system_id"} & set(
@@ -624,6 +630,15 @@ class Deployment(AuditStatusFields, Record):
             if update_fields is not None:
                 update_fields = {*update_fields, *COPIED_FIELDS}
         super().save(*args, update_fields=update_fields, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("registry:deployment-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        message = "The end date is before the start date."
+        errors = check_date_order(self, "started", "ended", message)
+        if errors:
+            raise ValidationError(errors)
 
     def copy_agency_and_vendor(self):
         """Fill the copied columns from the agency and system (no query when they are loaded)."""
@@ -643,12 +658,6 @@ class Deployment(AuditStatusFields, Record):
             self.system_vendor_id = System.objects.values_list("vendor", flat=True).get(
                 pk=self.system_id
             )
-
-    def clean(self):
-        message = "The end date is before the start date."
-        errors = check_date_order(self, "started", "ended", message)
-        if errors:
-            raise ValidationError(errors)
 
 
 class Audit(Record):

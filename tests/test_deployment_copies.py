@@ -29,7 +29,8 @@ def facet_counts(client, param, query=""):
     section = re.search(rf'aria-labelledby="facet-{param}">(.*?)</section>', html, re.S)
     if section is None:
         return {}
-    found = re.findall(r'<a href="[^"]*">([^<]+)</a>\s*<span class="facet__count">(\d+)', section[1])
+    value = r'<a href="[^"]*">([^<]+)</a>\s*<span class="facet__count">(\d+)'
+    found = re.findall(value, section[1])
     return {label: int(n) for label, n in found}
 
 
@@ -49,9 +50,7 @@ def police():
     return agency
 
 
-def test_editing_an_agency_moves_its_deployments_in_the_counts_on_the_next_request(
-    police, client
-):
+def test_editing_an_agency_moves_its_deployments_in_the_counts_on_the_next_request(police, client):
     assert facet_counts(client, "country") == {"United States": 2, "France": 1}
     assert facet_counts(client, "kind")["Police"] == 3
 
