@@ -131,6 +131,13 @@ class RegisterVersionMiddleware:
             _request_memo.reset(token)
 
 
+def _key(kind: str, question) -> str:
+    digest = hashlib.sha256(
+        json.dumps([register_version(), question], sort_keys=True).encode()
+    ).hexdigest()
+    return f"registry:counts:{kind}:{digest}"
+
+
 def remembered(kind: str, question, compute):
     """
     ``compute()``, or what it returned for the same ``question`` (any JSON
@@ -139,12 +146,31 @@ def remembered(kind: str, question, compute):
     """
     if not settings.REGISTER_COUNTS_CACHE_SECONDS:
         return compute()
-    digest = hashlib.sha256(
-        json.dumps([register_version(), question], sort_keys=True).encode()
-    ).hexdigest()
-    key = f"registry:counts:{kind}:{digest}"
+    key = _key(kind, question)
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = compute()
         cache.set(key, value, settings.REGISTER_COUNTS_CACHE_SECONDS)
     return value
+
+
+def remembered_many(kind: str, questions: dict, compute_missing) -> dict:
+    """
+    ``remembered`` for several questions at once (``{name: question}``), so
+    that what is not kept can be computed together: ``compute_missing(names)``
+    returns ``{name: value}`` for just those. One cache read, one write.
+    """
+    if not settings.REGISTER_COUNTS_CACHE_SECONDS:
+        return compute_missing(list(questions)) if questions else {}
+    keys = {name: _key(kind, question) for name, question in questions.items()}
+    kept = cache.get_many(list(keys.values()))
+    values = {name: kept[key] for name, key in keys.items() if key in kept}
+    missing = [name for name in questions if name not in values]
+    if missing:
+        computed = compute_missing(missing)
+        cache.set_many(
+            {keys[name]: computed[name] for name in missing},
+            settings.REGISTER_COUNTS_CACHE_SECONDS,
+        )
+        values.update(computed)
+    return values

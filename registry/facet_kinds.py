@@ -55,51 +55,61 @@ class Facet:
         raise NotImplementedError
 
 
-class VocabularyFacet(Facet):
+class FixedValuesFacet(Facet):
+    """
+    A facet of known values, counted by one conditional ``Count`` per value.
+    Such counts of several facets over the same rows can be made in one
+    ``aggregate()``, one scan (``facets.facets_for`` does so when a list is
+    first counted).
+    """
+
+    def conditional_counts(self, filter_, *, distinct: bool) -> dict:
+        """``{value: Count(...)}``: how many rows have each value."""
+        field = filter_.field_name
+        # Counting the column itself (never NULL where it has the value), not
+        # the id, lets a covering index of the counted columns answer alone.
+        return {
+            value: Count(field, distinct=distinct, filter=self.has(field, value))
+            for value in self.labels(filter_)
+        }
+
+    def has(self, field, value) -> Q:
+        return Q(**{field: value})
+
+    def rows_from_counts(self, filter_, found: dict) -> Rows:
+        """The facet's rows from ``{value: n}``, in the vocabulary's order, zeros left out."""
+        return [
+            (value, label, found[value])
+            for value, label in self.labels(filter_).items()
+            if found.get(value)
+        ]
+
+    def rows(self, filter_, queryset, *, size):
+        counts = self.conditional_counts(filter_, distinct=queryset.query.distinct)
+        totals = queryset.aggregate(**{f"n{i}": count for i, count in enumerate(counts.values())})
+        found = {value: totals[f"n{i}"] for i, value in enumerate(counts)}
+        return self.rows_from_counts(filter_, found), False
+
+
+class VocabularyFacet(FixedValuesFacet):
     """A fixed vocabulary (``choices.*``), in the order of its choices (which is meaningful)."""
 
-    def rows(self, filter_, queryset, *, size):
-        field = filter_.field_name
-        grouped = _present(queryset, field).values(field).annotate(n=_count(queryset))
-        found = {row[field]: row["n"] for row in grouped.order_by()}
-        labels = self.labels(filter_)
-        rows = [(value, label, found[value]) for value, label in labels.items() if value in found]
-        return rows, False
 
-
-class SetFacet(Facet):
+class SetFacet(FixedValuesFacet):
     """A ``MultiChoiceField`` (a set of values per row): one conditional count per value."""
 
-    def rows(self, filter_, queryset, *, size):
-        labels = self.labels(filter_)
-        totals = queryset.aggregate(
-            **{
-                # Counting the set column itself (never NULL where it has the value),
-                # not the id, lets the covering index answer alone.
-                f"n_{value}": Count(filter_.field_name, distinct=queryset.query.distinct,
-                                    filter=Q(**{f"{filter_.field_name}__has": value}))
-                for value in labels
-            }
-        )  # fmt: skip
-        rows = [(value, label, totals[f"n_{value}"]) for value, label in labels.items()]
-        return [row for row in rows if row[2]], False
+    def has(self, field, value):
+        return Q(**{f"{field}__has": value})
 
 
-class YesNoFacet(Facet):
+class YesNoFacet(FixedValuesFacet):
     """A boolean column: Yes, then No."""
 
     def labels(self, filter_):
         return YES_NO_LABELS
 
-    def rows(self, filter_, queryset, *, size):
-        field = filter_.field_name
-        present = queryset.exclude(**{f"{field}__isnull": True})
-        found = {row[field]: row["n"] for row in present.values(field).annotate(n=_count(queryset))}
-        return [
-            (value, YES_NO_LABELS[value], found[flag])
-            for value, flag in (("true", True), ("false", False))
-            if found.get(flag)
-        ], False
+    def has(self, field, value):
+        return Q(**{field: value == "true"})
 
 
 class OpenFacet(Facet):

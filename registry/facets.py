@@ -32,7 +32,7 @@ from django import forms
 from django.http import QueryDict
 
 from . import counts, places
-from .facet_kinds import Facet
+from .facet_kinds import Facet, FixedValuesFacet
 from .filters import NOT_FILTERS, PatternMultipleChoiceField
 
 FACET_SIZE = 10
@@ -166,19 +166,69 @@ def _plain_counts(param, facet, filterset, size):
     return [(str(value), str(label), n) for value, label, n in rows], truncated
 
 
+def _facet_question(filterset, param, size):
+    return [filters_question(filterset, skip={param}), param, size]
+
+
+def _counted_together(filterset, size) -> dict:
+    """
+    ``{param: (rows, truncated)}`` of the facets of fixed values whose own
+    filter is not in force: they all count the list's rows as filtered, so
+    the uncached ones are counted in one scan (one ``aggregate()``), not one
+    each. Kept under the same keys as a facet counted alone.
+    """
+    in_force = dict(active_values(filterset))
+    together = {
+        param: facet
+        for param, facet in declared_facets(type(filterset))
+        if isinstance(facet, FixedValuesFacet) and param not in in_force
+    }
+
+    def count(params):
+        queryset = rows_without(filterset, None)
+        distinct = queryset.query.distinct
+        aggregates, owner = {}, {}
+        for param in params:
+            filter_ = filterset.filters[param]
+            for value, aggregate in (
+                together[param].conditional_counts(filter_, distinct=distinct).items()
+            ):
+                alias = f"n{len(aggregates)}"
+                aggregates[alias], owner[alias] = aggregate, (param, value)
+        totals = queryset.aggregate(**aggregates) if aggregates else {}
+        found = {param: {} for param in params}
+        for alias, (param, value) in owner.items():
+            found[param][value] = totals[alias]
+        return {
+            param: (
+                [(str(v), str(label), n) for v, label, n in together[param].rows_from_counts(
+                    filterset.filters[param], found[param])],
+                False,
+            )
+            for param in params
+        }  # fmt: skip
+
+    questions = {param: _facet_question(filterset, param, size) for param in together}
+    return counts.remembered_many("facet", questions, count)
+
+
 def facets_for(filterset) -> list[FacetResult]:
     """Every facet of a list under the FilterSet's filters; empty if the filters are invalid."""
     if not filterset.is_valid():
         return []
     size = FacetOptions.size(filterset.data)
+    counted = _counted_together(filterset, size)
     results = []
     for param, facet in declared_facets(type(filterset)):
         selected = _selected(filterset, param)
-        rows, truncated = counts.remembered(
-            "facet",
-            [filters_question(filterset, skip={param}), param, size],
-            functools.partial(_plain_counts, param, facet, filterset, size),
-        )
+        if param in counted:
+            rows, truncated = counted[param]
+        else:
+            rows, truncated = counts.remembered(
+                "facet",
+                _facet_question(filterset, param, size),
+                functools.partial(_plain_counts, param, facet, filterset, size),
+            )
         values = [
             FacetValue(
                 value=str(value),
