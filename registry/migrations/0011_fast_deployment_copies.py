@@ -60,9 +60,13 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='deployment',
             name='system_vendor',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.vendor'),
+            field=models.ForeignKey(blank=True, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.vendor'),
         ),
         migrations.RunPython(fill_copies, migrations.RunPython.noop, elidable=True),
+        migrations.AddIndex(
+            model_name='deployment',
+            index=models.Index(fields=['system_vendor', 'state'], name='registry_deployment_by_vendor'),
+        ),
         migrations.AddIndex(
             model_name='deployment',
             index=models.Index(fields=['state', 'status', 'audit_status', 'agency_country', 'agency_kind', 'agency_level', 'agency_region', 'system_vendor', 'uses', 'image_sources'], name='registry_deployment_counts'),
