@@ -12,8 +12,8 @@ a filter's SQL and its English clause together::
 
 A facet reads its column and its labels from the filter it is declared with
 (``field_name``, ``choices``), so neither is written twice. Each kind counts in
-one query, whatever the number of rows or values (see ``facets.py`` for how the
-counts are used and cached).
+one query, whatever the number of rows or values; the kinds of fixed values
+can also share one (see ``facets.py`` for how the counts are used and cached).
 """
 
 from dataclasses import dataclass

@@ -12,11 +12,15 @@ own parameter (several values of one parameter mean OR), so choosing "Active"
 still shows "Ended 31" rather than hiding it. With nothing selected in a facet
 this is exactly Datasette's count over the filtered list.
 
-Cost. One query per facet, whatever the number of rows or values:
-``values(field).annotate(n=Count("pk"))`` for a single-valued field, one
-``aggregate()`` with a conditional ``Count`` per value for a ``MultiChoiceField``,
-and a ``GROUP BY ... LIMIT size + 1`` for open-ended values (countries,
-regions, vendors), the extra row telling us the list was cut. The counts are
+Cost. At most one query per facet, whatever the number of rows or values:
+a conditional ``Count`` per value for a fixed vocabulary (``FixedValuesFacet``:
+status, a ``MultiChoiceField``, yes/no), and a ``GROUP BY ... LIMIT size + 1``
+for open-ended values (countries, regions, vendors), the extra row telling us
+the list was cut. The facets of fixed values whose own filter is not in force
+count the same rows, so they share one ``aggregate()``, one scan
+(``_counted_together``). Deployments count copies of their agency's and
+system's values kept on their own row, from one covering index (issue 13:
+a first request after a change at 100,000 rows). The counts are
 kept in the cache for the register's version (``counts.remembered``), keyed by
 the other filters in force: unchanged data is counted once.
 
