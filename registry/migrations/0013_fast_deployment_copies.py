@@ -33,7 +33,7 @@ def fill_copies(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0010_regions_policy_regions'),
+        ('registry', '0012_search_exact_name_indexes'),
     ]
 
     operations = [
