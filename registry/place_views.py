@@ -75,6 +75,9 @@ def deployment_figures(deployments, link):
         total=Count("pk"),
         **{f"status_{v}": Count("pk", filter=Q(status=v)) for v in choices.DeploymentStatus},
         **{f"use_{v}": Count("pk", filter=Q(uses__has=v)) for v in CAPABILITY_USES},
+        # Without it, a place whose records name no use (e.g. the Atlas's rows)
+        # would read as "0 live surveillance" where nothing is known.
+        use_not_recorded=Count("pk", filter=Q(uses="")),
         **{f"audit_{v}": Count("pk", filter=Q(audit_status=v)) for v in choices.AuditStatus},
     )
 
@@ -93,6 +96,7 @@ def deployment_figures(deployments, link):
             if f.count
         ],
         "by_use": figures("use", choices.Use, "uses", CAPABILITY_USES),
+        "use_not_recorded": totals["use_not_recorded"],
         "by_audit": figures("audit", choices.AuditStatus, "audit_status", choices.AuditStatus),
     }
 
@@ -263,6 +267,7 @@ def place_page(request, key):
                 "total": figures["total"],
                 **{f"status_{f.value}": f.count for f in figures["by_status"]},
                 **{f"use_{f.value}": f.count for f in figures["by_use"]},
+                "use_not_recorded": figures["use_not_recorded"],
                 **{f"audit_{f.value}": f.count for f in figures["by_audit"]},
             },
             fmt,

@@ -13,9 +13,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
-from registry import places, scorecards
+from registry import choices, places, scorecards
 from registry.models import Agency, Deployment, Policy
 from registry.places import Place
+from registry.search import deferred_indexing
+from tests.factories import AgencyFactory, DeploymentFactory
 
 SEED = "data/registry.json"
 
@@ -251,6 +253,19 @@ def test_agency_scorecard_counts_the_policies_that_name_it(client, seeded):
     exported = client.get(response.request["PATH_INFO"], {"format": "json"}).json()
     governing = [p["id"] for p in exported["governing_policies"]]
     assert "detroit-williams-settlement-2024" in governing
+
+
+def test_deployments_that_name_no_use_are_counted_as_use_not_recorded(client, db):
+    """Not as "0 live surveillance": a use nobody recorded is not a use known to be absent."""
+    with deferred_indexing():
+        agency = AgencyFactory(region="US-ND", locality="Fargo")
+        DeploymentFactory(agency=agency, uses=[])
+        DeploymentFactory(agency=agency, uses=[choices.Use.LIVE])
+    page = client.get("/places/us/nd/")
+    assert "Live surveillance 1" in visible_text(page)
+    assert "Use not recorded 1" in visible_text(page)
+    counts = client.get("/places/us/nd/?format=json").json()["deployment_counts"]
+    assert counts["use_live"] == 1 and counts["use_not_recorded"] == 1
 
 
 def test_place_exports_feed_and_bad_format(client, seeded):
