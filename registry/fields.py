@@ -14,21 +14,17 @@ else:
     _CharField = models.CharField
 
 
-class MultiValueField(_CharField):
+class _DelimitedSet(_CharField):
     """
-    A set of codes stored as one delimited string: ``",GB-ENG,GB-WLS,"``.
+    A set of values stored as one delimited string: ``",a,b,"`` (empty: ``""``).
 
-    The delimiters at both ends make ``field__has="GB-ENG"`` a plain ``LIKE``
-    that behaves the same on SQLite and PostgreSQL. The set is open: each value
-    is checked by ``item_validators`` (e.g. a pattern) rather than against a
-    vocabulary, and values are kept sorted, so equal sets compare equal. A value
-    may not contain the delimiter.
+    The delimiters at both ends make ``field__has="a"`` a plain ``LIKE`` that
+    behaves the same on SQLite and PostgreSQL. Subclasses say how values are
+    ordered (``ordered``), so equal sets are stored equal, and what each value
+    may be.
     """
 
-    description = "A set of codes"
-
-    def __init__(self, *args, item_validators=(), **kwargs):
-        self.item_validators = list(item_validators)
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 255)
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", list)
@@ -36,15 +32,13 @@ class MultiValueField(_CharField):
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
-        if self.item_validators:
-            kwargs["item_validators"] = self.item_validators
         for key, value in (("max_length", 255), ("blank", True), ("default", list)):
             if kwargs.get(key) == value:
                 del kwargs[key]
         return name, path, args, kwargs
 
     def ordered(self, values):
-        return sorted(set(values))
+        raise NotImplementedError
 
     def from_db_value(self, value, expression, connection):
         return self.to_python(value)
@@ -61,6 +55,36 @@ class MultiValueField(_CharField):
         if not values:
             return ""
         return "," + ",".join(self.ordered(values)) + ","
+
+    def value_to_string(self, obj):
+        return ",".join(self.value_from_object(obj))
+
+
+class MultiValueField(_DelimitedSet):
+    """
+    A set of codes stored as one delimited string: ``",GB-ENG,GB-WLS,"``.
+
+    The delimiters at both ends make ``field__has="GB-ENG"`` a plain ``LIKE``
+    that behaves the same on SQLite and PostgreSQL. The set is open: each value
+    is checked by ``item_validators`` (e.g. a pattern) rather than against a
+    vocabulary, and values are kept sorted, so equal sets compare equal. A value
+    may not contain the delimiter.
+    """
+
+    description = "A set of codes"
+
+    def __init__(self, *args, item_validators=(), **kwargs):
+        self.item_validators = list(item_validators)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.item_validators:
+            kwargs["item_validators"] = self.item_validators
+        return name, path, args, kwargs
+
+    def ordered(self, values):
+        return sorted(set(values))
 
     def run_validators(self, value):
         # The column's own validators (max_length) see the stored string.
@@ -85,9 +109,6 @@ class MultiValueField(_CharField):
             raise exceptions.ValidationError(errors)
         if not values and not self.blank:
             raise exceptions.ValidationError(self.error_messages["blank"], code="blank")
-
-    def value_to_string(self, obj):
-        return ",".join(self.value_from_object(obj))
 
     def formfield(self, **kwargs):
         defaults = {"form_class": CodeListField, "required": not self.blank}
@@ -139,7 +160,7 @@ class CodeListField(forms.CharField):
         return sorted(set(initial or [])) != sorted(set(self.to_python(data)))
 
 
-class MultiChoiceField(_CharField):
+class MultiChoiceField(_DelimitedSet):
     """
     A set of enum values stored as one delimited string: ``",live,mobile,"``.
 
@@ -153,9 +174,6 @@ class MultiChoiceField(_CharField):
 
     def __init__(self, *args, item_choices=(), **kwargs):
         self.item_choices = list(item_choices)
-        kwargs.setdefault("max_length", 255)
-        kwargs.setdefault("blank", True)
-        kwargs.setdefault("default", list)
         super().__init__(*args, **kwargs)
 
     def check(self, **kwargs):
@@ -167,9 +185,6 @@ class MultiChoiceField(_CharField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["item_choices"] = self.item_choices
-        for key, value in (("max_length", 255), ("blank", True), ("default", list)):
-            if kwargs.get(key) == value:
-                del kwargs[key]
         return name, path, args, kwargs
 
     @property
@@ -179,22 +194,6 @@ class MultiChoiceField(_CharField):
     def ordered(self, values):
         allowed = self.allowed
         return sorted(set(values), key=lambda v: allowed.index(v) if v in allowed else len(allowed))
-
-    def from_db_value(self, value, expression, connection):
-        return self.to_python(value)
-
-    def to_python(self, value):
-        if value is None:
-            return []
-        if isinstance(value, (list, tuple, set)):
-            return list(value)
-        return [item for item in value.split(",") if item]
-
-    def get_prep_value(self, value):
-        values = self.to_python(value)
-        if not values:
-            return ""
-        return "," + ",".join(self.ordered(values)) + ","
 
     def validate(self, value, model_instance):
         values = self.to_python(value)
@@ -207,9 +206,6 @@ class MultiChoiceField(_CharField):
             )
         if not values and not self.blank:
             raise exceptions.ValidationError(self.error_messages["blank"], code="blank")
-
-    def value_to_string(self, obj):
-        return ",".join(self.value_from_object(obj))
 
     def formfield(self, **kwargs):
         defaults = {
@@ -226,8 +222,7 @@ class MultiChoiceField(_CharField):
         return form_class(**defaults)
 
 
-@MultiChoiceField.register_lookup
-@MultiValueField.register_lookup
+@_DelimitedSet.register_lookup
 class Has(Lookup):
     """
     ``uses__has="live"``: the set contains this value. The value may be an
