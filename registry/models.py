@@ -19,6 +19,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import get_text_list
 from simple_history.models import HistoricalRecords
 
 from . import choices, dates
@@ -501,12 +502,7 @@ class Policy(Record):
     @property
     def jurisdiction_label(self):
         """ "Cardiff, GB-WLS, GB"; several regions read "GB-ENG and GB-WLS, GB"."""
-        regions = (
-            " and ".join(self.regions)
-            if len(self.regions) <= 2
-            else (", ".join(self.regions[:-1]) + " and " + self.regions[-1])
-        )
-        parts = [p for p in (self.locality, regions, self.country) if p]
+        parts = [p for p in (self.locality, get_text_list(self.regions, "and"), self.country) if p]
         return ", ".join(parts)
 
 

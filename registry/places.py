@@ -31,7 +31,7 @@ import pycountry
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils.text import slugify
+from django.utils.text import get_text_list, slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -134,7 +134,7 @@ def place_name(country="", region="", locality="", regions=()) -> str:
     parts = [locality] if locality else []
     region_codes = [r for r in (regions or ([region] if region else [])) if r]
     if region_codes:
-        parts.append(" and ".join(region_name(r) for r in region_codes))
+        parts.append(get_text_list([region_name(r) for r in region_codes], "and"))
     if country:
         parts.append(country_name(country))
     return ", ".join(parts)
