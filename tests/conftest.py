@@ -103,9 +103,9 @@ def _deployment_copies_in_sync(request):
 
     if _transaction_failed(connection):
         return  # the test left its transaction aborted on purpose (e.g. a statement timeout)
-    from registry.models import AGENCY_COPIES, Deployment
+    from registry.models import AGENCY_COPIES, COPIED_FIELDS, Deployment
 
-    copied = [*AGENCY_COPIES, "system_vendor"]
+    copied = COPIED_FIELDS
     source = [f"agency__{field}" for field in AGENCY_COPIES.values()] + ["system__vendor"]
     stale = [
         (row[0], row[1 : 1 + len(copied)], row[1 + len(copied) :])
