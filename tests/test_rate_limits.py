@@ -7,8 +7,27 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
+class Clock:
+    """The middleware's clock, held still so a window never ends mid-test."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def time(self):
+        return self.now
+
+
 @pytest.fixture
-def limit(settings):
+def clock(monkeypatch):
+    # One second into a 60-second window: the limit is a fixed window, so a test
+    # on the real clock that straddled a window's end would see the count reset.
+    clock = Clock(1_800_000_001.0)
+    monkeypatch.setattr("portal.middleware.time", clock)
+    return clock
+
+
+@pytest.fixture
+def limit(settings, clock):
     settings.EXPENSIVE_RATE_LIMIT = 3
     settings.EXPENSIVE_RATE_WINDOW = 60
     return 3
@@ -29,9 +48,20 @@ def test_costly_requests_past_the_limit_get_429_with_retry_after(client, limit, 
         assert client.get(url).status_code in (200, 302)
     refused = client.get(url)
     assert refused.status_code == 429
-    assert 0 < int(refused["Retry-After"]) <= 60
+    assert refused["Retry-After"] == "59"
+    assert "try again in 59 seconds" in refused.content.decode()
     # Another address has its own allowance.
     assert client.get(url, REMOTE_ADDR="198.51.100.7").status_code == 200
+
+
+def test_the_allowance_renews_when_the_window_ends(client, limit, clock):
+    for _ in range(limit):
+        client.get("/search/?q=x")
+    assert client.get("/search/?q=x").status_code == 429
+    clock.now += 58
+    assert client.get("/search/?q=x")["Retry-After"] == "1"
+    clock.now += 1
+    assert client.get("/search/?q=x").status_code == 200
 
 
 def test_ordinary_pages_are_never_counted(client, limit):
