@@ -19,6 +19,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import get_text_list
 from simple_history.models import HistoricalRecords
 
@@ -492,7 +493,7 @@ class Policy(Record):
 
     @property
     def is_in_force(self):
-        today = datetime.date.today()
+        today = timezone.localdate()  # the day the in_force() queryset and the caches use
         return (
             self.status in choices.IN_FORCE_POLICY_STATUSES
             and (self.ends is None or self.ends >= today)

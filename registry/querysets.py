@@ -6,13 +6,12 @@ derived values at the heart of the register, audit status and governing
 policies, are computed here in the database.
 """
 
-import datetime
-
 from django.apps import apps
 from django.db import models
 from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import Star
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from . import choices
 
@@ -252,10 +251,6 @@ class AuditQuerySet(RecordQuerySet):
         )
 
 
-def _today():
-    return datetime.date.today()
-
-
 def jurisdiction_q(*, country, region, locality, in_eu):
     """
     Policies whose jurisdiction contains an agency located at (country, region,
@@ -286,7 +281,7 @@ def jurisdiction_q(*, country, region, locality, in_eu):
 class PolicyQuerySet(RecordQuerySet):
     def in_force(self, on=None):
         """Enacted or in force, in effect (or with no effective date), and not past their end."""
-        on = on or _today()
+        on = on or timezone.localdate()
         return self.filter(status__in=choices.IN_FORCE_POLICY_STATUSES).filter(
             Q(ends__isnull=True) | Q(ends__gte=on), Q(effective__isnull=True) | Q(effective__lte=on)
         )

@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import timezone
 
 from registry import choices
 from registry.models import Agency, Policy
@@ -18,7 +19,7 @@ from tests.staff import sign_in
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 ENACTED = choices.PolicyStatus.ENACTED
 
 
