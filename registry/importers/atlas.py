@@ -47,16 +47,16 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils.text import slugify
 
-from .. import choices, search
+from .. import choices
 from ..credits import ATLAS_OF_SURVEILLANCE as CREDIT
 from ..dates import humanize
 from ..format import URL_RE
 from ..models import Agency, Deployment, Source, System, Vendor, validate_record
 from ..services import save_record
 from . import reconcile
+from .base import FileError, all_or_nothing
 
 #: The longest link a source can keep whole (``Source.url``).
 URL_MAX: int = Source._meta.get_field("url").max_length or 0
@@ -110,12 +110,8 @@ _AOS = re.compile(r"^AOS\d{4,}$")
 _STATE = re.compile(r"^[A-Z]{2}$")
 
 
-class AtlasError(Exception):
-    """The file cannot be imported; nothing was written. ``row`` counts the header as row 1."""
-
-    def __init__(self, message, *, row=None):
-        self.row = row
-        super().__init__(f"Row {row}: {message}" if row else message)
+class AtlasError(FileError):
+    """An Atlas CSV that cannot be imported; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -373,10 +369,6 @@ class Summary:
         return "\n".join(self.lines())
 
 
-class _DryRun(Exception):
-    pass
-
-
 def import_atlas(rows: list[Row], *, filename: str, publish: bool = False,
                  dry_run: bool = False, change_published: bool = True) -> Summary:  # fmt: skip
     """
@@ -402,16 +394,11 @@ def import_atlas(rows: list[Row], *, filename: str, publish: bool = False,
                      state=choices.State.PUBLISHED if publish else choices.State.DRAFT,
                      change_published=change_published)  # fmt: skip
     plans = [plan(row) for row in chosen]
-    try:
-        with transaction.atomic(), search.deferred_indexing():
-            writer.load(plans)
-            for p in plans:
-                writer.write(p)
-            writer.finish()
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+    with all_or_nothing(dry_run=dry_run):
+        writer.load(plans)
+        for p in plans:
+            writer.write(p)
+        writer.finish()
     return summary
 
 

@@ -14,10 +14,9 @@ import math
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import transaction
 from django.utils import timezone
 
-from .. import choices, dates, search
+from .. import choices, dates
 from ..format import (
     CODE_LIST_KINDS,
     COUNTRY_RE,
@@ -37,6 +36,7 @@ from ..models import validate_record
 from ..services import save_record
 from ..types import in_dependency_order
 from . import reconcile
+from .base import all_or_nothing
 
 __all__ = ["FORMAT", "LISTS", "SPEC", "InvalidDocument", "Problem", "export_document",
            "import_document", "parse", "record", "validate"]  # fmt: skip
@@ -319,10 +319,6 @@ class ImportReport:
             yield f"probable duplicate: {name} {slug} (new id) {match.describe()}"
 
 
-class _DryRunRollback(Exception):
-    pass
-
-
 def existing_ids():
     return {name: set(SPEC[name]["model"].objects.values_list("slug", flat=True)) for name in LISTS}
 
@@ -337,13 +333,8 @@ def import_document(document, *, reason: str, dry_run=False) -> ImportReport:
     if problems:
         raise InvalidDocument(problems)
     report = ImportReport()
-    try:
-        with transaction.atomic(), search.deferred_indexing():
-            _write(document, report, reason)
-            if dry_run:
-                raise _DryRunRollback
-    except _DryRunRollback:
-        pass
+    with all_or_nothing(dry_run=dry_run):
+        _write(document, report, reason)
     return report
 
 

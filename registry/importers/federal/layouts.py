@@ -11,6 +11,8 @@ import io
 import re
 from dataclasses import dataclass
 
+from ..base import FileError
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -87,12 +89,8 @@ LAYOUT_2024 = Layout(
 LAYOUTS = (LAYOUT_2025, LAYOUT_2024)
 
 
-class InventoryError(Exception):
-    """The file cannot be imported; nothing was written. ``row`` counts the header as row 1."""
-
-    def __init__(self, message, *, row=None):
-        self.row = row
-        super().__init__(f"Row {row}: {message}" if row else message)
+class InventoryError(FileError):
+    """An inventory file that cannot be imported; nothing was written."""
 
 
 @dataclass(frozen=True)

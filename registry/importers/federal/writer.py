@@ -11,15 +11,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils.text import slugify
 
-from ... import choices, search
+from ... import choices
 from ...dates import humanize, to_iso
 from ...models import Agency, Audit, Deployment, Source, System, Vendor
 from ...services import save_record
 from ...signals import refresh_audit_status_for
 from .. import reconcile
+from ..base import all_or_nothing
 from .layouts import Inventory, Layout
 from .mapping import AgencyPlan, Plan, VendorPlan, key_slug, plan
 from .selection import classify
@@ -137,10 +137,6 @@ _SOURCE_SLUG_RE = re.compile(r"^federal-ai-inventory-(\d{4})$")
 _USE_CASE_ID_RE = re.compile(r"\b[A-Z]{2,10}-\d{1,6}\b")
 
 
-class _DryRun(Exception):
-    pass
-
-
 def _coarser(a, b):
     order = [choices.DatePrecision.DAY, choices.DatePrecision.MONTH, choices.DatePrecision.YEAR]
     return max(a or order[0], b or order[0], key=order.index)
@@ -192,16 +188,11 @@ def import_inventory(inventory: Inventory, *, filename: str, year: int | None = 
     writer = _Writer(year=year, reason=f"import_federal_inventory: {filename}",
                      state=choices.State.PUBLISHED if publish else choices.State.DRAFT,
                      summary=summary, change_published=change_published)  # fmt: skip
-    try:
-        with transaction.atomic(), search.deferred_indexing():
-            writer.load()
-            for use_case in chosen:
-                writer.write(plan(use_case, year=year))
-            writer.finish()
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+    with all_or_nothing(dry_run=dry_run):
+        writer.load()
+        for use_case in chosen:
+            writer.write(plan(use_case, year=year))
+        writer.finish()
     return summary
 
 
