@@ -17,6 +17,13 @@ keepalive = 5
 # Recycle workers now and then so a slow leak never grows.
 max_requests = 2000
 max_requests_jitter = 200
+# Load Django (settings, apps, the URLconf and every view it imports) once in
+# the master, before the workers fork: a recycled worker then answers its first
+# request without importing the site again (about 1 s that otherwise lands on a
+# visitor). Nothing opens a database connection at import, and ``when_ready``
+# closes any that might have been, so no worker inherits a connection. The cost:
+# a HUP reloads the configuration but not the code; deploy new code by a restart.
+preload_app = True
 # The TLS proxy on the same host sets X-Forwarded-Proto (BEHIND_TLS_PROXY).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
@@ -31,3 +38,26 @@ def _django_logging():
 
 
 logconfig_dict = _django_logging()
+
+
+def when_ready(server):
+    """In the master, after the preloaded site is set up and before the workers fork."""
+    from importlib import import_module
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import connections
+    from django.template.loader import get_template
+
+    from registry import places
+
+    # What Django and the site otherwise do at a worker's first requests: import
+    # the URLconf and the views, compile the templates (the cached loader keeps
+    # them) and read ISO 3166's names (pycountry loads them on first use).
+    import_module(settings.ROOT_URLCONF)
+    folder = Path(settings.BASE_DIR) / "templates"
+    for template in sorted(folder.rglob("*.html")):
+        get_template(template.relative_to(folder).as_posix())
+    places.code_name("US")
+    places.code_name("US-CA")
+    connections.close_all()

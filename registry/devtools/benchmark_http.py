@@ -4,12 +4,16 @@ The site against Datasette over HTTP, on the same synthetic register.
 ``manage.py benchmark_http`` serves one synthetic SQLite file twice, through
 gunicorn (2 workers, DEBUG off, as ``make serve-production`` does) and through
 Datasette (``--immutable``, page size 50), plus the site on PostgreSQL when
-``DATABASE_URL`` names one. It then asks each the same questions with ``wrk``
-in interleaved rounds (question by question, server by server, at 1 and at 4
-connections), and prints p50, p95 and requests per second of the best round
-of each, and the ratio to Datasette. Last, the first list request after a
-change (cold counts): a record is saved through the ORM, then the list asked
-for once, one request at a time.
+``DATABASE_URL`` names one. The site runs as production is told to: with a
+cache shared by its workers (``--cache``, default ``CACHE_URL`` or ``db``, the
+database table; the SQLite site then serves a copy of the file, which it writes
+its cache into), the app loaded before the workers fork (``gunicorn.conf.py``);
+``--cache memory`` gives each worker its own, as in development. It then asks
+each the same questions with ``wrk`` in interleaved rounds (question by
+question, server by server, at 1 and at 4 connections), and prints p50, p95
+and requests per second of the best round of each, and the ratio to Datasette.
+Last, the first list request after a change (cold counts): a record is saved
+through the ORM, then the list asked for once, one request at a time.
 
 Everything listens on 127.0.0.1 only and stops at the end (also on Ctrl-C).
 The machine's load average is printed before and after: on a shared machine
@@ -132,6 +136,15 @@ class Command(BaseCommand):
         parser.add_argument("--cold", type=int, default=8, help="Requests after a change.")
         parser.add_argument("--only", default="", help="Only questions whose key contains this.")
         parser.add_argument(
+            "--cache",
+            default="",
+            help=(
+                "The site's CACHE_URL (default: CACHE_URL from the environment, else db: the "
+                "shared database cache production is told to use); 'memory' for each "
+                "process's own memory, as in development."
+            ),
+        )
+        parser.add_argument(
             "--datasette",
             default="",
             help="The datasette executable (default: on PATH or next to this Python).",
@@ -159,9 +172,14 @@ class Command(BaseCommand):
         finally:
             self.stop_all()
             self.servers_stack.close()
+            (self.workdir / "site.sqlite3").unlink(missing_ok=True)
             signal.signal(signal.SIGTERM, previous)
 
     def run(self, options, connections):
+        # The cache the site is served with: shared across the workers as the README
+        # tells production to run (a per-process cache starts empty in each recycled worker).
+        cache = options["cache"] or os.environ.get("CACHE_URL") or "db"
+        self.cache_url = "" if cache == "memory" else cache
         sqlite_path = Path(options["sqlite"]).resolve()
         sizes = dict(agencies=options["agencies"], deployments=options["deployments"])
         sqlite_url = f"sqlite:///{sqlite_path}"
@@ -180,7 +198,12 @@ class Command(BaseCommand):
         if pg_url:
             servers.append(self.start_site("site PG", pg_url))
         if not options["no_sqlite_site"]:
-            servers.append(self.start_site("site SQLite", sqlite_url))
+            site_url = sqlite_url
+            if localserver.uses_database_cache({"CACHE_URL": self.cache_url}):
+                # The site writes its cache into its database, and Datasette reads the
+                # file as immutable: the site gets its own copy of the same data.
+                site_url = f"sqlite:///{self.copy_sqlite(sqlite_path)}"
+            servers.append(self.start_site("site SQLite", site_url))
         datasette = None
         if not options["no_datasette"]:
             executable = options["datasette"] or _find_datasette()
@@ -247,6 +270,15 @@ class Command(BaseCommand):
             env=env,
             check=True,
         )
+
+    def copy_sqlite(self, sqlite_path):
+        copy = self.workdir / "site.sqlite3"
+        with (
+            contextlib.closing(sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)) as source,
+            contextlib.closing(sqlite3.connect(copy)) as target,
+        ):
+            source.backup(target)
+        return copy
 
     def ensure_postgres(self, pg_url, sizes, seed):
         import psycopg
@@ -359,6 +391,7 @@ class Command(BaseCommand):
                 bulk_data=False,
                 # Every request comes from one address: no rate limit (it would time 429s).
                 EXPENSIVE_RATE_LIMIT="0",
+                CACHE_URL=self.cache_url,
             )
         )
         port = int(url.rsplit(":", 1)[1])
@@ -531,8 +564,12 @@ class Command(BaseCommand):
                 f"PostgreSQL: {without_password(pg_url) or 'none (DATABASE_URL unset)'}",
                 "Servers: "
                 + ", ".join(f"{s.name} on 127.0.0.1:{s.port}" for s in servers)
-                + " (site: gunicorn 2 workers, DEBUG off, cache "
-                + (os.environ.get("CACHE_URL") or "per-process memory")
+                + " (site: gunicorn 2 workers, app preloaded, DEBUG off, cache "
+                + (
+                    f"CACHE_URL={self.cache_url} (shared by the workers)"
+                    if self.cache_url
+                    else "per-process memory (--cache memory)"
+                )
                 + ", whole-response cache "
                 + (
                     "off"

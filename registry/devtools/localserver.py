@@ -5,8 +5,10 @@ load or fault test, and stop it afterwards.
 ``serve(database_url)`` is a context manager yielding the base URL. It collects
 the static files and builds the bulk data into a temporary folder first (a
 production web process refuses to start without the static manifest, and
-``/data/`` serves the last complete build), binds a free loopback port, waits
-for ``/readyz`` and always stops the server, even when the caller fails.
+``/data/`` serves the last complete build), creates the cache table when
+``CACHE_URL`` names the database cache (as ``make serve-production`` does),
+binds a free loopback port, waits for ``/readyz`` and always stops the server,
+even when the caller fails.
 """
 
 import contextlib
@@ -75,6 +77,12 @@ def production_env(database_url: str, folder: Path, port: int, **overrides: str)
     return env
 
 
+def uses_database_cache(env: dict) -> bool:
+    """Whether ``CACHE_URL`` in ``env`` names the database table (see ``portal/settings.py``)."""
+    url = env.get("CACHE_URL", "")
+    return bool(url) and not url.startswith(("redis://", "rediss://", "unix://"))
+
+
 def stop(process: subprocess.Popen, timeout: float = 30) -> None:
     """Stop ``process`` and its session (started with ``start_new_session``): TERM, then KILL."""
     if process.poll() is not None:
@@ -135,6 +143,8 @@ def serve(
     log_file = open(log or folder / "gunicorn.log", "ab")  # noqa: SIM115 (closed in finally)
     try:
         _manage(env, "collectstatic", "--noinput")
+        if uses_database_cache(env):
+            _manage(env, "createcachetable")
         if bulk_data:
             _manage(env, "build_bulk_data")
         process = subprocess.Popen(

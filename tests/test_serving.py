@@ -1,0 +1,35 @@
+"""How production serves the site: gunicorn's settings and the local production-like server."""
+
+import runpy
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from registry.devtools import localserver
+
+CONFIG = Path(settings.BASE_DIR) / "gunicorn.conf.py"
+
+
+def test_workers_fork_from_a_preloaded_site_without_a_database_connection():
+    config = runpy.run_path(str(CONFIG))
+    # A recycled worker (max_requests) starts with the site already imported.
+    assert config["preload_app"] is True
+    assert config["max_requests"] > 0
+
+
+def test_the_master_leaves_no_connection_for_the_workers_to_share(monkeypatch):
+    # (A test's in-memory database cannot really be closed: count the calls.)
+    closed = []
+    monkeypatch.setattr(connections, "close_all", lambda: closed.append(True))
+    runpy.run_path(str(CONFIG))["when_ready"](server=None)
+    assert closed == [True]
+
+
+@pytest.mark.parametrize(
+    "cache_url, needs_table",
+    [("db", True), ("", False), ("redis://cache:6379/0", False), ("unix:///run/r.sock", False)],
+)
+def test_a_local_server_creates_the_cache_table_only_for_the_database_cache(cache_url, needs_table):
+    assert localserver.uses_database_cache({"CACHE_URL": cache_url}) is needs_table
