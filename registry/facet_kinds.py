@@ -12,8 +12,9 @@ a filter's SQL and its English clause together::
 
 A facet reads its column and its labels from the filter it is declared with
 (``field_name``, ``choices``), so neither is written twice. Each kind counts in
-one query, whatever the number of rows or values; the kinds of fixed values
-can also share one (see ``facets.py`` for how the counts are used and cached).
+one query, whatever the number of rows or values; those read from a column
+of the row can also share one (see ``facets.py`` for how the counts are used
+and cached).
 """
 
 from dataclasses import dataclass
@@ -44,7 +45,18 @@ def _count(queryset):
 
 
 class Facet:
-    """How one filter's values are counted: ``rows()`` gives ``[(value, label, n)]``."""
+    """
+    How one filter's values are counted: ``rows()`` gives ``[(value, label, n)]``.
+
+    A facet whose counts are a ``GROUP BY`` of the row's own column can also be
+    counted with others over the same rows, in one query (``facets.py``):
+    ``grouped`` names the column, ``group`` which facets' columns share one
+    grouping (few combinations: small vocabularies together, a country with
+    its regions), and ``rows_from_groups`` reads the facet's rows from the
+    result. ``grouped`` None: the facet is always counted alone.
+    """
+
+    group: str | None = None
 
     def labels(self, filter_) -> dict:
         """The known values' labels (a fixed vocabulary); empty for values found in the data."""
@@ -54,13 +66,19 @@ class Facet:
         """The values with their counts, and whether the list was cut: one query."""
         raise NotImplementedError
 
+    def grouped(self, filter_) -> str | None:
+        """The row's column whose groups give the counts, or None."""
+        return None
+
+    def rows_from_groups(self, filter_, groups: dict, *, size: int) -> tuple[Rows, bool]:
+        """The rows from ``{value of the column: rows with it}`` (the column's groups)."""
+        raise NotImplementedError
+
 
 class FixedValuesFacet(Facet):
     """
-    A facet of known values, counted by one conditional ``Count`` per value.
-    Such counts of several facets over the same rows can be made in one
-    ``aggregate()``, one scan (``facets.facets_for`` does so when a list is
-    first counted).
+    A facet of known values, counted alone by one conditional ``Count`` per
+    value; with other facets, from its column's groups (``Facet.grouped``).
     """
 
     def conditional_counts(self, filter_, *, distinct: bool) -> dict:
@@ -84,6 +102,22 @@ class FixedValuesFacet(Facet):
             if found.get(value)
         ]
 
+    group = "vocabulary"
+
+    def grouped(self, filter_):
+        return filter_.field_name
+
+    def key(self, value) -> list[str]:
+        """The vocabulary's values a stored value stands for."""
+        return [value]
+
+    def rows_from_groups(self, filter_, groups, *, size):
+        found: dict[str, int] = {}
+        for stored, n in groups.items():
+            for value in self.key(stored):
+                found[value] = found.get(value, 0) + n
+        return self.rows_from_counts(filter_, found), False
+
     def rows(self, filter_, queryset, *, size):
         counts = self.conditional_counts(filter_, distinct=queryset.query.distinct)
         totals = queryset.aggregate(**{f"n{i}": count for i, count in enumerate(counts.values())})
@@ -98,8 +132,14 @@ class VocabularyFacet(FixedValuesFacet):
 class SetFacet(FixedValuesFacet):
     """A ``MultiChoiceField`` (a set of values per row): one conditional count per value."""
 
+    # Rows are grouped by their whole stored set (a few dozen distinct sets).
+    group = "sets"
+
     def has(self, field, value):
         return Q(**{f"{field}__has": value})
+
+    def key(self, value):
+        return list(value or ())
 
 
 class YesNoFacet(FixedValuesFacet):
@@ -110,6 +150,9 @@ class YesNoFacet(FixedValuesFacet):
 
     def has(self, field, value):
         return Q(**{field: value == "true"})
+
+    def key(self, value):
+        return [] if value is None else ["true" if value else "false"]
 
 
 class OpenFacet(Facet):
@@ -150,9 +193,29 @@ class OpenFacet(Facet):
         ]  # fmt: skip
         return rows, len(found) > size
 
+    def grouped(self, filter_):
+        if self.label_column(filter_) or self.only(filter_) is not None:
+            return None
+        return filter_.field_name
+
+    def ranked(self, groups: dict, size: int) -> tuple[list, bool]:
+        """The present values most frequent first (then by value), cut at ``size``."""
+        found = sorted(
+            ((value, n) for value, n in groups.items() if value not in (None, "") and n),
+            key=lambda item: (-item[1], item[0]),
+        )
+        return found[:size], len(found) > size
+
+    def rows_from_groups(self, filter_, groups, *, size):
+        found, truncated = self.ranked(groups, size)
+        return [(value, self.label(value, value), n) for value, n in found], truncated
+
 
 class CodeFacet(OpenFacet):
     """Country or region codes found in the data, shown by name."""
+
+    # A region lies in one country: grouped by both, there are as many groups as regions.
+    group = "places"
 
     def label(self, value, label_value):
         return places.code_name(value)
@@ -187,6 +250,24 @@ class RecordFacet(OpenFacet):
 
     def only(self, filter_):
         return Q(**{f"{filter_.field_name}__state": PUBLISHED})
+
+    def grouped(self, filter_):
+        # Grouped by the related record's id; its slug and name are read after.
+        return filter_.field_name
+
+    def rows_from_groups(self, filter_, groups, *, size):
+        """The published records among the groups' ids: one more query, of a few rows."""
+        model = filter_.model._meta.get_field(filter_.field_name).related_model
+        records = {
+            pk: (slug, name)
+            for pk, slug, name in model.objects.filter(
+                pk__in=[pk for pk in groups if pk is not None], state=PUBLISHED
+            ).values_list("pk", "slug", "name")
+        }
+        by_slug = {records[pk][0]: n for pk, n in groups.items() if pk in records}
+        names = dict(records.values())
+        found, truncated = self.ranked(by_slug, size)
+        return [(slug, names[slug], n) for slug, n in found], truncated
 
 
 @dataclass(frozen=True)
