@@ -18,12 +18,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_text_list
 from simple_history.models import HistoricalRecords
 
 from . import choices, dates
+from .addresses import address
 from .fields import MultiChoiceField, MultiValueField
 from .format import COUNTRY_PATTERN, REGION_PATTERN, SLUG_PATTERN
 from .querysets import (
@@ -261,7 +261,7 @@ class Source(Record):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("registry:source-detail", kwargs={"slug": self.slug})
+        return address("registry:source-detail", slug=self.slug)
 
 
 class Vendor(Record):
@@ -283,7 +283,7 @@ class Vendor(Record):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("registry:vendor-detail", kwargs={"slug": self.slug})
+        return address("registry:vendor-detail", slug=self.slug)
 
 
 class AuditStatusFields(models.Model):
@@ -342,7 +342,7 @@ class System(AuditStatusFields, Record):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("registry:system-detail", kwargs={"slug": self.slug})
+        return address("registry:system-detail", slug=self.slug)
 
 
 class Agency(Record):
@@ -395,7 +395,7 @@ class Agency(Record):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("registry:agency-detail", kwargs={"slug": self.slug})
+        return address("registry:agency-detail", slug=self.slug)
 
     @property
     def in_eu(self):
@@ -479,7 +479,7 @@ class Policy(Record):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("registry:policy-detail", kwargs={"slug": self.slug})
+        return address("registry:policy-detail", slug=self.slug)
 
     def clean(self):
         errors = {
@@ -638,7 +638,7 @@ class Deployment(AuditStatusFields, Record):
         super().save(*args, update_fields=update_fields, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("registry:deployment-detail", kwargs={"slug": self.slug})
+        return address("registry:deployment-detail", slug=self.slug)
 
     def clean(self):
         message = "The end date is before the start date."
@@ -729,7 +729,7 @@ class Audit(Record):
         return f"{self.auditor}: {subject}{year}"
 
     def get_absolute_url(self):
-        return reverse("registry:audit-detail", kwargs={"slug": self.slug})
+        return address("registry:audit-detail", slug=self.slug)
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):

@@ -4,11 +4,11 @@ from decimal import Decimal
 
 from django import forms, template
 from django.forms.utils import flatatt
-from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .. import choices, credits, dates, types
+from ..addresses import address
 from ..citations import title_of
 
 register = template.Library()
@@ -33,10 +33,10 @@ def partial_iso(record, name):
 @register.simple_tag(takes_context=True)
 def nav_link(context, url_name, label):
     """A navigation link, marked ``aria-current="page"`` on its own page and its records' pages."""
-    url = reverse(url_name)
+    url = address(url_name)
     request = context.get("request")
     path = getattr(request, "path", "")
-    home = reverse("registry:home")
+    home = address("registry:home")
     current = path == url or (url != home and path.startswith(url))
     return format_html(
         '<a href="{}"{}>{}</a>', url, mark_safe(' aria-current="page"') if current else "", label
@@ -88,7 +88,7 @@ def audit_badge(subject, with_finding=False):
     badge = format_html(
         '<a class="badge badge--rung badge--{}" href="{}#audit-status-{}">'
         '<span class="visually-hidden">Audit status: </span>{}</a>',
-        status, reverse("registry:methodology"), status, subject.get_audit_status_display(),
+        status, address("registry:methodology"), status, subject.get_audit_status_display(),
     )  # fmt: skip
     if not (with_finding and subject.audit_finding):
         return badge
