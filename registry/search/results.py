@@ -8,18 +8,27 @@ text; ``highlight`` turns a backend's marked snippet into safe HTML.
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db import connections, models
-from django.db.models import F, IntegerField, Q
+from django.db.models import F, FloatField, IntegerField
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .. import types
 from . import backends
-from .documents import START, STOP, exact_name_q
-from .parser import MAX_PREFIX_TERMS, MAX_QUERY_LENGTH, MAX_TERMS, MAX_WORDS, ParsedQuery, as_parsed
+from .documents import START, STOP, exact_boost, exact_name_q
+from .parser import (
+    MAX_PREFIX_TERMS,
+    MAX_QUERY_LENGTH,
+    MAX_TERMS,
+    MAX_WORDS,
+    ParsedQuery,
+    Term,
+    as_parsed,
+)
 
 
 def search_queryset(queryset, query, *, snippets=False, matched=False):
@@ -37,12 +46,6 @@ def search_queryset(queryset, query, *, snippets=False, matched=False):
     queryset = backend.search(queryset, parsed, snippets=snippets, matched=matched)
     ordering = queryset.query.order_by or queryset.model._meta.ordering
     return queryset.order_by(F("search_rank").desc(), *ordering, "pk")
-
-
-def count_rows(queryset):
-    """How many rows ``queryset`` has, as an uncorrelated subquery (computed once)."""
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) counted", params, output_field=IntegerField())
 
 
 def filter_queryset(queryset, query):
@@ -157,23 +160,106 @@ class Results:
         return [g for g in self.groups if g.count]
 
 
-def ranked_pool(queryset, parsed, size):
+# A word of the query in a cached statement's parameters (see ``blanked``):
+# NUL never reaches here from a reader (``parse_query`` drops it).
+PLACEHOLDER = re.compile("\x00(\\d+)\x00")
+
+
+def blanked(parsed) -> tuple[ParsedQuery, tuple[str, ...]]:
     """
-    The rows of ``queryset`` the results page ranks: its ``size`` most recently
-    updated matches, and those named exactly as the query. Ranking is read
-    from each match's whole text, so ranking every match of a word most
-    records contain (“police”) means reading the whole register.
+    The query's shape, each word replaced by a numbered placeholder, and its
+    words in that order: queries of one shape ("two words", "a phrase OR a
+    word") share one statement, with different parameters.
     """
-    backend = backends.backend_for(connections[queryset.db])
-    recent = backend.filter(queryset, parsed).order_by("-updated_at", "-pk").values("pk")[:size]
-    exact = exact_name_q(queryset.model, parsed)
+    words: list[str] = []
+
+    def blank(term):
+        placeholders = []
+        for word in term.words:
+            placeholders.append(f"\x00{len(words)}\x00")
+            words.append(word)
+        return Term(tuple(placeholders), term.prefix)
+
+    groups = tuple(tuple(blank(t) for t in group) for group in parsed.groups)
+    excluded = tuple(blank(t) for t in parsed.excluded)
+    return ParsedQuery(groups=groups, excluded=excluded), tuple(words)
+
+
+@lru_cache(maxsize=256)
+def top_statement(model, backend, using, shape, size, limit):
+    """
+    The SQL and parameters (with placeholders) of ``top_matches`` for one
+    query shape, built by the ORM once: building and compiling the search
+    expressions of seven record types cost more than running them.
+
+    The pool, computed once (a CTE) and both counted and ranked: the ``size``
+    newest matches (``backend.recent``) and the rows named exactly as the
+    query, each through its own index.
+    """
+    published = model.objects.published().using(using)
+    pool = [("search_recent", backend.recent(published, shape, size))]
+    exact = exact_name_q(model, shape)
     if exact is not None:
-        # Each set its own subquery (exact names through their UPPER() index
-        # on PostgreSQL), so the ranking query reads only the pool's rows.
-        rows = queryset.model._base_manager
-        named = rows.filter(exact).values("pk")
-        recent = rows.filter(Q(pk__in=recent) | Q(pk__in=named)).values("pk")
-    return queryset.filter(pk__in=recent)
+        named = published.filter(exact)
+        if shape.excluded:
+            named = backend.filter(named, ParsedQuery(excluded=shape.excluded))
+        pool.append(("search_named", backend.named(named, shape)))
+    ctes, params = [], []
+    for name, queryset in pool:
+        sql, sql_params = queryset.query.sql_with_params()
+        ctes.append(f"{name}(pk, search_rank) AS ({sql})")
+        params += sql_params
+    union = "SELECT pk, search_rank FROM search_recent"
+    if len(pool) > 1:
+        # A row both recent and named keeps its text rank.
+        union += (
+            " UNION ALL SELECT pk, search_rank FROM search_named"
+            " WHERE pk NOT IN (SELECT pk FROM search_recent)"
+        )
+    ctes.append(f"search_pool(pk, search_rank) AS ({union})")
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    rows = model._base_manager.using(using).extra(
+        tables=["search_pool"],
+        where=[f"search_pool.pk = {qn(model._meta.db_table)}.{qn(model._meta.pk.column)}"],
+    )
+    ordering = model._meta.ordering
+    best = (
+        rows.annotate(
+            search_rank=RawSQL("search_pool.search_rank", (), output_field=FloatField())
+            + exact_boost(model, shape),
+            search_total=RawSQL(
+                "SELECT COUNT(*) FROM search_pool", (), output_field=IntegerField()
+            ),
+        )
+        .order_by(F("search_rank").desc(), *ordering, "pk")
+        .values_list("pk", "search_total")[:limit]
+    )
+    sql, sql_params = best.query.sql_with_params()
+    sql = f"WITH {', '.join(ctes)} {sql}"
+    # A placeholder in the SQL itself would put a reader's word in a
+    # statement instead of a parameter.
+    if "\x00" in sql:
+        raise ValueError("a query word was written into the SQL")
+    return sql, (*params, *sql_params)
+
+
+def top_matches(model, parsed, *, size, limit, using="default"):
+    """
+    ``[(pk, count)]``: the ``limit`` best published matches of ``parsed``
+    among the pool (``top_statement``), and how many rows the pool holds,
+    in one statement.
+    """
+    shape, words = blanked(parsed)
+    backend = backends.backend_for(connections[using])
+    sql, template = top_statement(model, backend, using, shape, size, limit)
+    params = [
+        PLACEHOLDER.sub(lambda m: words[int(m[1])], p) if isinstance(p, str) else p
+        for p in template
+    ]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def search_all(query, *, limit_per_type=20, count_cap=None) -> Results:
@@ -196,15 +282,13 @@ def search_all(query, *, limit_per_type=20, count_cap=None) -> Results:
         published = model.objects.published()
         # The pool holds every match up to the cap and one more, so its size
         # is the capped count. (Not a window function: FTS5's bm25() refuses
-        # to run beside one.)
-        pool = ranked_pool(published, parsed, count_cap + 1)
-        best = search_queryset(pool, parsed, matched=True).annotate(search_total=count_rows(pool))
-        # The best rows' keys and the count first, in one narrow query; then
+        # to run beside one.) The best rows' keys and the count first, in one
+        # narrow query; then
         # only those rows are read whole, with their related records and
         # snippets. Joining and highlighting every match of a common word
         # before keeping twenty cost a second at national scale; building the
         # snippets' query for a type with no match cost time for nothing.
-        top = list(best.values_list("pk", "search_total")[:limit_per_type])
+        top = top_matches(model, parsed, size=count_cap + 1, limit=limit_per_type)
         hits = []
         if top:
             queryset = published.filter(pk__in=[pk for pk, _total in top])

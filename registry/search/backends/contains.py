@@ -44,21 +44,35 @@ class ContainsBackend:
             queryset = queryset.exclude(self.condition(model, term))
         return queryset
 
+    def text_rank(self, model, parsed):
+        """1 when every group matches in a name, else 0."""
+        names = types.of(model).search["A"]
+        if not parsed.groups:
+            return Value(0.0, output_field=FloatField())
+        in_names = [
+            reduce(or_, [self.condition(model, t, names) for t in g]) for g in parsed.groups
+        ]
+        return Case(
+            When(reduce(and_, in_names), then=Value(1.0)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+
+    def recent(self, queryset, parsed, size):
+        """``(pk, search_rank)`` of the ``size`` most recently updated matches."""
+        matches = self.named(self.filter(queryset, parsed), parsed)
+        return matches.order_by("-updated_at", "-pk")[:size]
+
+    def named(self, queryset, parsed):
+        return queryset.annotate(search_rank=self.text_rank(queryset.model, parsed)).values_list(
+            "pk", "search_rank"
+        )
+
     def search(self, queryset, parsed, *, snippets=False, matched=False):
         model = queryset.model
         if not matched:
             queryset = self.filter(queryset, parsed)
-        names = types.of(model).search["A"]
-        rank = Value(0.0, output_field=FloatField())
-        if parsed.groups:
-            in_names = [
-                reduce(or_, [self.condition(model, t, names) for t in g]) for g in parsed.groups
-            ]
-            rank = Case(
-                When(reduce(and_, in_names), then=Value(1.0)),
-                default=Value(0.0),
-                output_field=FloatField(),
-            )
         return queryset.annotate(
-            search_rank=rank + exact_boost(model, parsed), search_snippet=Value("")
+            search_rank=self.text_rank(model, parsed) + exact_boost(model, parsed),
+            search_snippet=Value(""),
         )

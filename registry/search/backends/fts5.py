@@ -86,6 +86,35 @@ class FTS5Backend:
         )
         return queryset.filter(RowidJoin(F("pk"), table))
 
+    def text_rank(self, model):
+        table = self.table(model)
+        weights = ", ".join(str(w) for w in self.COLUMN_WEIGHTS)
+        return RawSQL(f"-bm25({table}, {weights})", (), output_field=FloatField())
+
+    def recent(self, queryset, parsed, size):
+        """
+        ``(pk, search_rank)`` of the ``size`` newest matches (highest keys):
+        FTS5 reads its index in rowid order, so it stops after ``size``
+        published matches and ranks them in the same pass.
+        """
+        table = self.table(queryset.model)
+        return (
+            self.filter(queryset, parsed)
+            .annotate(search_rank=self.text_rank(queryset.model))
+            .extra(order_by=[f"-{table}.rowid"])
+            .values_list("pk", "search_rank")[:size]
+        )
+
+    def named(self, queryset, parsed):
+        """
+        ``(pk, search_rank)`` of rows found by name (``exact_name_q``), which
+        match the query anyway: no text rank, which would read every match
+        of the query's words again.
+        """
+        return queryset.annotate(search_rank=Value(0.0, output_field=FloatField())).values_list(
+            "pk", "search_rank"
+        )
+
     def search(self, queryset, parsed, *, snippets=False, matched=False):
         # ``matched`` changes nothing here: the rank and snippet need the FTS5 join.
         model = queryset.model
@@ -95,9 +124,7 @@ class FTS5Backend:
                 search_rank=exact_boost(model, parsed) + Value(0.0), search_snippet=Value("")
             )
         table = self.table(model)
-        weights = ", ".join(str(w) for w in self.COLUMN_WEIGHTS)
-        rank = RawSQL(f"-bm25({table}, {weights})", (), output_field=FloatField())
-        queryset = queryset.annotate(search_rank=rank + exact_boost(model, parsed))
+        queryset = queryset.annotate(search_rank=self.text_rank(model) + exact_boost(model, parsed))
         if snippets:
             snippet = RawSQL(
                 f"snippet({table}, -1, %s, %s, %s, 24)",

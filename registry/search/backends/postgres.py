@@ -112,6 +112,18 @@ class PostgresBackend:
     def filter(self, queryset, parsed):
         return queryset.filter(search_vector=self.query(parsed))
 
+    def recent(self, queryset, parsed, size):
+        """
+        ``(pk, search_rank)`` of the ``size`` most recently updated matches:
+        ranked after they are chosen, so ``ts_rank()`` reads only those rows.
+        """
+        newest = self.filter(queryset, parsed).order_by("-updated_at", "-pk").values("pk")[:size]
+        return self.named(queryset.filter(pk__in=newest), parsed)
+
+    def named(self, queryset, parsed):
+        """``(pk, search_rank)`` of rows found by name: ranked as any match."""
+        return queryset.annotate(search_rank=self.rank(parsed)).values_list("pk", "search_rank")
+
     def search(self, queryset, parsed, *, snippets=False, matched=False):
         """``matched``: the rows are known to match; only rank them (no second index scan)."""
         query = self.query(parsed)
