@@ -105,3 +105,44 @@ def parse_query(text) -> ParsedQuery:
 def as_parsed(query) -> ParsedQuery:
     """``query`` parsed, unless it already is."""
     return query if isinstance(query, ParsedQuery) else parse_query(query)
+
+
+# A word of the query in a statement's parameters (see ``blanked``): NUL
+# never reaches here from a reader (``parse_query`` drops it).
+PLACEHOLDER = re.compile("\x00(\\d+)\x00")
+
+
+def blanked(parsed) -> tuple[ParsedQuery, tuple[str, ...]]:
+    """
+    The query's shape, each word replaced by a numbered placeholder, and its
+    words in that order: queries of one shape ("two words", "a phrase OR a
+    word") share one compiled statement, with different parameters
+    (``filled``). Building and compiling the search expressions cost more
+    than running them.
+    """
+    words: list[str] = []
+
+    def blank(term):
+        placeholders = []
+        for word in term.words:
+            placeholders.append(f"\x00{len(words)}\x00")
+            words.append(word)
+        return Term(tuple(placeholders), term.prefix)
+
+    groups = tuple(tuple(blank(t) for t in group) for group in parsed.groups)
+    excluded = tuple(blank(t) for t in parsed.excluded)
+    return ParsedQuery(groups=groups, excluded=excluded), tuple(words)
+
+
+def checked(sql):
+    """``sql``, compiled from a ``blanked`` query, once sure no word is written into it."""
+    if "\x00" in sql:
+        raise ValueError("a query word was written into the SQL instead of a parameter")
+    return sql
+
+
+def filled(params, words):
+    """A ``blanked`` statement's parameters with the query's ``words`` put back."""
+    return [
+        PLACEHOLDER.sub(lambda m: words[int(m[1])], p) if isinstance(p, str) else p for p in params
+    ]

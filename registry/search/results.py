@@ -26,24 +26,23 @@ from .parser import (
     MAX_TERMS,
     MAX_WORDS,
     ParsedQuery,
-    Term,
     as_parsed,
+    blanked,
+    checked,
+    filled,
 )
 
 
-def search_queryset(queryset, query, *, snippets=False, matched=False):
+def search_queryset(queryset, query):
     """
     The rows of ``queryset`` matching ``query``, annotated with ``search_rank``
-    (higher is better) and, with ``snippets``, ``search_snippet`` (raw text with
-    START/STOP marks: show it through ``highlight()``), best first.
-    ``matched``: every row of ``queryset`` is known to match (a backend may
-    then skip the match).
+    (higher is better), best first.
     """
     parsed = as_parsed(query)
     if not parsed:
         return queryset
     backend = backends.backend_for(connections[queryset.db])
-    queryset = backend.search(queryset, parsed, snippets=snippets, matched=matched)
+    queryset = backend.search(queryset, parsed)
     ordering = queryset.query.order_by or queryset.model._meta.ordering
     return queryset.order_by(F("search_rank").desc(), *ordering, "pk")
 
@@ -160,31 +159,6 @@ class Results:
         return [g for g in self.groups if g.count]
 
 
-# A word of the query in a cached statement's parameters (see ``blanked``):
-# NUL never reaches here from a reader (``parse_query`` drops it).
-PLACEHOLDER = re.compile("\x00(\\d+)\x00")
-
-
-def blanked(parsed) -> tuple[ParsedQuery, tuple[str, ...]]:
-    """
-    The query's shape, each word replaced by a numbered placeholder, and its
-    words in that order: queries of one shape ("two words", "a phrase OR a
-    word") share one statement, with different parameters.
-    """
-    words: list[str] = []
-
-    def blank(term):
-        placeholders = []
-        for word in term.words:
-            placeholders.append(f"\x00{len(words)}\x00")
-            words.append(word)
-        return Term(tuple(placeholders), term.prefix)
-
-    groups = tuple(tuple(blank(t) for t in group) for group in parsed.groups)
-    excluded = tuple(blank(t) for t in parsed.excluded)
-    return ParsedQuery(groups=groups, excluded=excluded), tuple(words)
-
-
 @lru_cache(maxsize=256)
 def top_statement(model, backend, using, shape, size, limit):
     """
@@ -237,11 +211,7 @@ def top_statement(model, backend, using, shape, size, limit):
     )
     sql, sql_params = best.query.sql_with_params()
     sql = f"WITH {', '.join(ctes)} {sql}"
-    # A placeholder in the SQL itself would put a reader's word in a
-    # statement instead of a parameter.
-    if "\x00" in sql:
-        raise ValueError("a query word was written into the SQL")
-    return sql, (*params, *sql_params)
+    return checked(sql), (*params, *sql_params)
 
 
 def top_matches(model, parsed, *, size, limit, using="default"):
@@ -253,10 +223,7 @@ def top_matches(model, parsed, *, size, limit, using="default"):
     shape, words = blanked(parsed)
     backend = backends.backend_for(connections[using])
     sql, template = top_statement(model, backend, using, shape, size, limit)
-    params = [
-        PLACEHOLDER.sub(lambda m: words[int(m[1])], p) if isinstance(p, str) else p
-        for p in template
-    ]
+    params = filled(template, words)
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -275,6 +242,7 @@ def search_all(query, *, limit_per_type=20, count_cap=None) -> Results:
     results = Results(parsed, count_cap=count_cap)
     if not parsed.groups:
         return results
+    backend = backends.backend_for(connections["default"])
     for record_type in types.RECORD_TYPES:
         # Any: every record model's manager has ``published()`` (a RecordQuerySet),
         # which django-stubs cannot know of ``type[Model]``.
@@ -291,11 +259,13 @@ def search_all(query, *, limit_per_type=20, count_cap=None) -> Results:
         top = top_matches(model, parsed, size=count_cap + 1, limit=limit_per_type)
         hits = []
         if top:
-            queryset = published.filter(pk__in=[pk for pk, _total in top])
+            pks = [pk for pk, _total in top]
+            queryset = published.filter(pk__in=pks)
             if hasattr(queryset, "for_display"):
                 queryset = queryset.for_display()
-            rows = search_queryset(queryset, parsed, snippets=True)
-            hits = [Hit(row, highlight(row.search_snippet)) for row in rows]
+            # In the order ``top`` ranked them; no second ranking.
+            rows = {row.pk: row for row in backend.snippets(queryset, parsed, pks)}
+            hits = [Hit(rows[pk], highlight(rows[pk].search_snippet)) for pk in pks if pk in rows]
         count = top[0][1] if top else 0
         results.groups.append(Group(record_type, hits, count, count_cap))
     return results

@@ -68,11 +68,13 @@ class ContainsBackend:
             "pk", "search_rank"
         )
 
-    def search(self, queryset, parsed, *, snippets=False, matched=False):
+    def search(self, queryset, parsed):
         model = queryset.model
-        if not matched:
-            queryset = self.filter(queryset, parsed)
+        queryset = self.filter(queryset, parsed)
         return queryset.annotate(
-            search_rank=self.text_rank(model, parsed) + exact_boost(model, parsed),
-            search_snippet=Value(""),
+            search_rank=self.text_rank(model, parsed) + exact_boost(model, parsed)
         )
+
+    def snippets(self, queryset, parsed, pks):
+        """No matching text without an index: the page shows the record alone."""
+        return queryset.annotate(search_snippet=Value(""))

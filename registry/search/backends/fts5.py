@@ -115,24 +115,29 @@ class FTS5Backend:
             "pk", "search_rank"
         )
 
-    def search(self, queryset, parsed, *, snippets=False, matched=False):
-        # ``matched`` changes nothing here: the rank and snippet need the FTS5 join.
+    def search(self, queryset, parsed):
         model = queryset.model
         queryset = self.filter(queryset, parsed)
         if not parsed.groups:
-            return queryset.annotate(
-                search_rank=exact_boost(model, parsed) + Value(0.0), search_snippet=Value("")
-            )
-        table = self.table(model)
-        queryset = queryset.annotate(search_rank=self.text_rank(model) + exact_boost(model, parsed))
-        if snippets:
-            snippet = RawSQL(
-                f"snippet({table}, -1, %s, %s, %s, 24)",
-                (START, STOP, " … "),
-                output_field=models.TextField(),
-            )
-            queryset = queryset.annotate(search_snippet=snippet)
-        return queryset
+            return queryset.annotate(search_rank=exact_boost(model, parsed) + Value(0.0))
+        return queryset.annotate(search_rank=self.text_rank(model) + exact_boost(model, parsed))
+
+    def snippets(self, queryset, parsed, pks):
+        """
+        The rows (matches, among ``pks``) with their matching text as
+        ``search_snippet``. The keys' range bounds the index scan: a common
+        word's whole match is otherwise read to find twenty rows.
+        """
+        table = self.table(queryset.model)
+        queryset = self.filter(queryset, parsed).extra(
+            where=[f"{table}.rowid BETWEEN %s AND %s"], params=[min(pks), max(pks)]
+        )
+        snippet = RawSQL(
+            f"snippet({table}, -1, %s, %s, %s, 24)",
+            (START, STOP, " … "),
+            output_field=models.TextField(),
+        )
+        return queryset.annotate(search_snippet=snippet)
 
 
 class RowidJoin(Lookup):

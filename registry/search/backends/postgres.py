@@ -7,11 +7,12 @@ and prefixes, names in any language) and ``english`` (stems, so "audits" finds
 "audited"); each query word is looked up both ways.
 """
 
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import and_, or_
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db.models import F, Value
+from django.db.models import F, TextField, Value
+from django.db.models.expressions import RawSQL
 
 from ... import types
 from ..documents import (
@@ -24,7 +25,7 @@ from ..documents import (
     joined_text,
     name_fields,
 )
-from ..parser import ParsedQuery
+from ..parser import ParsedQuery, blanked, checked, filled
 
 
 class PostgresBackend:
@@ -124,26 +125,40 @@ class PostgresBackend:
         """``(pk, search_rank)`` of rows found by name: ranked as any match."""
         return queryset.annotate(search_rank=self.rank(parsed)).values_list("pk", "search_rank")
 
-    def search(self, queryset, parsed, *, snippets=False, matched=False):
-        """``matched``: the rows are known to match; only rank them (no second index scan)."""
-        query = self.query(parsed)
-        if not matched:
-            queryset = queryset.filter(search_vector=query)
+    def search(self, queryset, parsed):
+        queryset = self.filter(queryset, parsed)
         rank = self.rank(parsed) + exact_boost(queryset.model, parsed)
-        queryset = queryset.annotate(search_rank=rank)
-        if snippets:
-            text = joined_text(queryset.model, all_paths(queryset.model))
-            queryset = queryset.annotate(
-                search_snippet=SearchHeadline(
-                    text,
-                    query,
-                    config="english",
-                    start_sel=START,
-                    stop_sel=STOP,
-                    max_fragments=2,
-                    max_words=20,
-                    min_words=8,
-                    fragment_delimiter=" … ",
-                )
-            )
-        return queryset
+        return queryset.annotate(search_rank=rank)
+
+    def snippets(self, queryset, parsed, pks):
+        """The rows (matches, among ``pks``) with their matching text as ``search_snippet``."""
+        shape, words = blanked(parsed)
+        sql, params = headline(self, queryset.model, shape, queryset.db)
+        return queryset.annotate(
+            search_snippet=RawSQL(sql, filled(params, words), output_field=TextField())
+        )
+
+
+@lru_cache(maxsize=256)
+def headline(backend, model, shape, using):
+    """
+    The SQL of ``ts_headline()`` over a row's searched text for a ``blanked``
+    query, compiled once per shape: the expression (a subquery per related
+    name) is the costliest part of the results page to build.
+    """
+    expression = SearchHeadline(
+        joined_text(model, all_paths(model)),
+        backend.query(shape),
+        config="english",
+        start_sel=START,
+        stop_sel=STOP,
+        max_fragments=2,
+        max_words=20,
+        min_words=8,
+        fragment_delimiter=" … ",
+    )
+    # Resolved against the model's own table, as the rows' query names it.
+    query = model._base_manager.using(using).all().query
+    compiler = query.get_compiler(using=using)
+    sql, params = compiler.compile(expression.resolve_expression(query))
+    return checked(sql), tuple(params)
