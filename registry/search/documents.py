@@ -13,7 +13,8 @@ from operator import or_
 
 from django.db import models
 from django.db.models import Case, F, FloatField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models.functions import Coalesce, Concat, NullIf, Upper
+from django.db.models.lookups import Exact
 
 from .. import choices, types
 
@@ -107,13 +108,32 @@ def indexed_fields(model):
     return frozenset(names)
 
 
+def name_indexes(model):
+    """
+    ``[(index name, column)]``: a name equal to the query ranks first
+    (``exact_boost``), so the results page looks such rows up by an index on
+    ``UPPER(name)`` (``exact_name_q``) instead of reading every row.
+    """
+    table = model._meta.db_table
+    return [
+        (f"{table}_{field}_upper", model._meta.get_field(field).column)
+        for field in name_fields(model)
+    ]
+
+
 def exact_name_q(model, parsed):
-    """Rows whose own name equals the query's words, or ``None`` when the type has no name."""
+    """
+    Rows whose own name equals the query's words, or ``None`` when the type
+    has no name. ``UPPER(name) = UPPER(words)``, as ``iexact`` on PostgreSQL
+    (on SQLite ``iexact`` is a ``LIKE``, which no index serves; both fold
+    ASCII case only, and the words have no wildcard).
+    """
     fields = name_fields(model)
     plain = parsed.plain
     if not fields or not plain:
         return None
-    return reduce(or_, [Q(**{f"{f}__iexact": plain}) for f in fields])
+    words = Upper(Value(plain, output_field=models.TextField()))
+    return reduce(or_, [Q(Exact(Upper(f), words)) for f in fields])
 
 
 def exact_boost(model, parsed):

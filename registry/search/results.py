@@ -170,7 +170,8 @@ def top_statement(model, backend, using, shape, size, limit):
     newest matches (``backend.recent``) and the rows named exactly as the
     query, each through its own index.
     """
-    published = model.objects.published().using(using)
+    # Unordered: the pool is a set (its own order, if any, is the backend's).
+    published = model.objects.published().using(using).order_by()
     pool = [("search_recent", backend.recent(published, shape, size))]
     exact = exact_name_q(model, shape)
     if exact is not None:

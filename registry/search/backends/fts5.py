@@ -9,7 +9,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.lookups import Lookup
 
 from ... import types
-from ..documents import START, STOP, WEIGHTS, exact_boost, joined_text
+from ..documents import START, STOP, WEIGHTS, exact_boost, joined_text, name_indexes
 
 
 class FTS5Backend:
@@ -28,10 +28,17 @@ class FTS5Backend:
                 "name, related, body, tokenize = 'porter unicode61 remove_diacritics 2', "
                 "prefix = '2 3')"
             )
+            table = model._meta.db_table
+            for name, column in name_indexes(model):
+                schema_editor.execute(
+                    f"CREATE INDEX IF NOT EXISTS {name} ON {table} (UPPER({column}))"
+                )
 
     def uninstall(self, schema_editor, models_):
         for model in models_:
             schema_editor.execute(f"DROP TABLE IF EXISTS {self.table(model)}")
+            for name, _column in name_indexes(model):
+                schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
     def refresh(self, queryset):
         """Replace the rows' entries: one DELETE and one INSERT ... SELECT."""

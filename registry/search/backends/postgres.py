@@ -23,7 +23,7 @@ from ..documents import (
     exact_boost,
     field_expression,
     joined_text,
-    name_fields,
+    name_indexes,
 )
 from ..parser import ParsedQuery, blanked, checked, filled
 
@@ -43,18 +43,8 @@ class PostgresBackend:
         ]
         return reduce(lambda a, b: a + b, vectors)
 
-    @staticmethod
-    def name_indexes(model):
-        """
-        ``[(index name, column)]``: a name equal to the query ranks first
-        (``exact_boost``), so the results page looks such rows up by
-        ``UPPER(name)``, as ``iexact`` compares, instead of reading every row.
-        """
-        table = model._meta.db_table
-        return [
-            (f"{table}_{field}_upper", model._meta.get_field(field).column)
-            for field in name_fields(model)
-        ]
+    # The UPPER(name) indexes (kept here too for migration 0012).
+    name_indexes = staticmethod(name_indexes)
 
     def install(self, schema_editor, models_):
         for model in models_:
