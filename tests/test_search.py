@@ -13,10 +13,12 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registry import choices, search
+from registry import choices, search, types
 from registry.models import Agency, Deployment, System
 from registry.search import Term, parse_query
 from registry.search.documents import START, STOP
+from registry.search.parser import blanked, checked, filled
+from registry.search.results import top_statement
 from registry.types import TYPES
 from tests.factories import (
     AgencyFactory,
@@ -465,3 +467,34 @@ def test_beyond_the_cap_the_recent_matches_and_the_exact_name_are_ranked(backend
     assert set(names[1:]) == {r.name for r in recent}
     assert older.name not in names
     assert (group.count_text, group.capped) == ("more than 2", True)
+
+
+def test_a_blanked_query_gives_its_words_back_as_parameters_only():
+    shape, words = blanked(parse_query('"new york" OR police -sheriff'))
+    assert words == ("new", "york", "police", "sheriff")
+    assert "new" not in str(shape) and len(shape.groups[0]) == 2 and len(shape.excluded) == 1
+    assert filled(["'\x000\x00' <-> '\x001\x00':*", 3], words) == ["'new' <-> 'york':*", 3]
+    with pytest.raises(ValueError):
+        checked("SELECT '\x002\x00'")
+
+
+@pytest.mark.django_db
+def test_queries_of_one_shape_share_a_statement_and_find_their_own_rows(backend):
+    top_statement.cache_clear()
+    marigold = AgencyFactory(name="Synthetic Marigold Police")
+    tamarind = AgencyFactory(name="Synthetic Tamarind Police")
+    asked = {
+        "marigold police": marigold,
+        "tamarind police": tamarind,
+        "police -tamarind": marigold,
+        "police -marigold": tamarind,
+    }
+    for query, expected in asked.items():
+        (agencies,) = search.search_all(query).found
+        assert [hit.record for hit in agencies.hits] == [expected], query
+        if backend != "contains":
+            # The snippet marks this query's words, not the first one's.
+            word = query.split()[0].capitalize()
+            assert f"<mark>{word}</mark>" in agencies.hits[0].snippet, query
+    # Two shapes ("two words", "a word without another"), built once per record type.
+    assert top_statement.cache_info().misses == 2 * len(types.RECORD_TYPES)
