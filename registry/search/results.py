@@ -4,6 +4,11 @@ Searching: a queryset narrowed and ranked by a query, and the results page.
 ``filter_queryset`` is the lists' ``q=`` filter; ``search_all`` gives the
 search page, per record type the best published records with their matching
 text; ``highlight`` turns a backend's marked snippet into safe HTML.
+
+The results page runs two statements per record type at most (the best keys
+and the count, then those rows with snippets), each compiled once per query
+shape (``parser.blanked``) and run with the query's words as parameters:
+building the search expressions in Python cost more than running them.
 """
 
 import re

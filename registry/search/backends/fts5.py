@@ -1,6 +1,9 @@
 """
 SQLite: one FTS5 table per record type (``registry_<type>_fts``, rowid = the
-record's pk) with the three weighted texts as columns, ranked by ``bm25()``.
+record's pk) with the three weighted texts as columns, ranked by ``bm25()``,
+and an index on ``UPPER(name)`` for the exact names (``documents.exact_name_q``).
+The results page reads each table once per record type, newest rows first
+(``recent``): FTS5 walks its index in rowid order, so it stops at the pool's size.
 """
 
 from django.db import connections, models
