@@ -220,7 +220,7 @@ def top_statement(model, backend, using, shape, size, limit):
     return checked(sql), (*params, *sql_params)
 
 
-def top_matches(model, parsed, *, size, limit, using="default"):
+def top_matches(model, parsed, *, size, limit, using):
     """
     ``[(pk, count)]``: the ``limit`` best published matches of ``parsed``
     among the pool (``top_statement``), and how many rows the pool holds,
@@ -248,12 +248,14 @@ def search_all(query, *, limit_per_type=20, count_cap=None) -> Results:
     results = Results(parsed, count_cap=count_cap)
     if not parsed.groups:
         return results
-    backend = backends.backend_for(connections["default"])
     for record_type in types.RECORD_TYPES:
         # Any: every record model's manager has ``published()`` (a RecordQuerySet),
         # which django-stubs cannot know of ``type[Model]``.
         model: Any = record_type.model
         published = model.objects.published()
+        # The database the router reads from (a replica for public pages).
+        using = published.db
+        backend = backends.backend_for(connections[using])
         # The pool holds every match up to the cap and one more, so its size
         # is the capped count. (Not a window function: FTS5's bm25() refuses
         # to run beside one.) The best rows' keys and the count first, in one
@@ -262,7 +264,7 @@ def search_all(query, *, limit_per_type=20, count_cap=None) -> Results:
         # snippets. Joining and highlighting every match of a common word
         # before keeping twenty cost a second at national scale; building the
         # snippets' query for a type with no match cost time for nothing.
-        top = top_matches(model, parsed, size=count_cap + 1, limit=limit_per_type)
+        top = top_matches(model, parsed, size=count_cap + 1, limit=limit_per_type, using=using)
         hits = []
         if top:
             pks = [pk for pk, _total in top]
