@@ -143,6 +143,14 @@ def test_an_agency_added_during_an_import_is_found_by_the_next_row():
     new = agency("x", "Gainesville Police Department", region="US-FL")
     index.add(new)
     assert index.find(name="Gainesville Police Dept", country="US", region="US-FL").record is new
+    # Added after the place was already searched: found by name and by acronym too.
+    later = agency("y", "Alachua County Sheriff's Office", region="US-FL", acronym="ACSO")
+    index.add(later)
+    assert (
+        index.find(name="Alachua County Sheriffs Office", country="US", region="US-FL").record
+        is later
+    )
+    assert index.find(name="Other", acronym="ACSO", country="US", region="US-FL").record is later
 
 
 # -- Vendors -------------------------------------------------------------------------

@@ -204,10 +204,24 @@ def _live(records):
 
 
 class AgencyIndex:
-    """Every agency, by place and by every key that may name it."""
+    """
+    Every agency, by place and by every key that may name it.
+
+    Within a place the agencies are also kept by normalised name and by
+    acronym, so ``find`` looks at the few that share a key instead of every
+    agency of the place: importing n agencies into one place (a country
+    without regions, a 2,000-deep chain of units) costs n look-ups, not n².
+    A place's keys are taken on its first ``find`` (``duplicates`` needs none,
+    and its queryset loads only the name) and for each agency added after;
+    what may change later (state, locality filled in by an import) is read
+    when it is found.
+    """
 
     def __init__(self, agencies):
         self._by_scope: dict = defaultdict(list)
+        # scope -> ({name: agencies}, {acronym: agencies}), built on first find.
+        self._keyed = {}
+        self._order = {}
         for agency in agencies:
             self.add(agency)
 
@@ -218,7 +232,31 @@ class AgencyIndex:
         return cls(queryset if queryset is not None else Agency.objects.all())
 
     def add(self, agency):
-        self._by_scope[(agency.country, agency.region or "")].append(agency)
+        scope = (agency.country, agency.region or "")
+        self._by_scope[scope].append(agency)
+        self._order[id(agency)] = len(self._order)
+        if scope in self._keyed:
+            self._key(self._keyed[scope], agency)
+
+    def _keys(self, scope):
+        """The place's agencies by normalised name and by acronym."""
+        if scope not in self._keyed:
+            self._keyed[scope] = ({}, {})
+            for agency in self._by_scope.get(scope, ()):
+                self._key(self._keyed[scope], agency)
+        return self._keyed[scope]
+
+    @staticmethod
+    def _key(keyed, agency):
+        by_name, by_acronym = keyed
+        by_name.setdefault(normalise_name(agency.name), []).append(agency)
+        if agency.acronym:
+            by_acronym.setdefault(agency.acronym.upper(), []).append(agency)
+
+    def _having(self, keyed, keys):
+        """The live agencies under any of ``keys``, in the order they were added."""
+        found = {id(a): a for key in keys for a in keyed.get(key, ())}
+        return _live(sorted(found.values(), key=lambda a: self._order[id(a)]))
 
     def find(self, *, name, country, region="", locality="", acronym="", aliases=(),
              parent_id=None) -> Match | None:  # fmt: skip
@@ -228,9 +266,7 @@ class AgencyIndex:
         given, limits acronym matches to the children of that agency (``CA`` is
         Consular Affairs under State, not another ``CA``).
         """
-        pool = _live(self._by_scope.get((country, region or ""), ()))
-        if not pool:
-            return None
+        scope = (country, region or "")
         names = {normalise_name(n) for n in (name, *aliases) if n} - {""}
         codes = {c.strip().upper() for c in (acronym, *aliases) if c and " " not in c.strip()}
         guessed = initials(name)
@@ -238,7 +274,8 @@ class AgencyIndex:
         def place_agrees(agency):
             return same_place(locality, agency.locality)
 
-        by_name = [a for a in pool if normalise_name(a.name) in names]
+        by_name_keys, by_acronym_keys = self._keys(scope)
+        by_name = self._having(by_name_keys, names)
         if by_name:
             return self._decide(by_name, "name", place_agrees)
 
@@ -247,8 +284,8 @@ class AgencyIndex:
 
         for how, keys in (("acronym", codes), ("initials", {guessed} - {""})):
             found = [
-                a for a in pool
-                if a.acronym and a.acronym.upper() in keys and family(a) and place_agrees(a)
+                a for a in self._having(by_acronym_keys, keys)
+                if family(a) and place_agrees(a)
             ]  # fmt: skip
             if found:
                 return self._decide(found, how, lambda a: True)
