@@ -309,6 +309,19 @@ def test_a_two_thousand_deep_parent_cycle_is_a_message():
     assert "agencies › synthetic-police › parent: Parents form a cycle." in problems
 
 
+def test_every_agency_whose_parents_lead_into_a_cycle_has_a_message():
+    # "tail" is not in the loop but its parents lead into it; "top" is outside it.
+    doc = minimal()
+    doc["agencies"] += [
+        {"id": i, "name": f"Synthetic {i}", "country": "GB", "parent": parent}
+        for i, parent in [("tail", "loop-a"), ("loop-a", "loop-b"), ("loop-b", "loop-a"),
+                          ("top", None), ("child", "top")]
+    ]  # fmt: skip
+    assert problems_of(doc) == [
+        f"agencies › {i} › parent: Parents form a cycle." for i in ("tail", "loop-a", "loop-b")
+    ]
+
+
 # --- Round trip of synthetic data (issue 12, item 12) ------------------------------
 
 

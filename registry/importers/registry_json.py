@@ -138,14 +138,16 @@ def _parent_cycles(agencies):
         return []
     parent = {a["id"]: a.get("parent") for a in agencies
               if isinstance(a, dict) and isinstance(a.get("id"), str)}  # fmt: skip
-    out, acyclic = [], set()
+    out, acyclic, cyclic = [], set(), set()
     for start in parent:
         # Walk up without recursion (a chain may be thousands deep); a chain
-        # already walked ends the walk, so the whole check is linear.
+        # already walked ends the walk, whether it ended at the top or in a
+        # cycle, so the whole check is linear even when every agency loops.
         path, current = set(), start
         while isinstance(current, str) and current in parent and current not in acyclic:
-            if current in path:
+            if current in path or current in cyclic:
                 out.append(Problem("agencies", start, "parent", "Parents form a cycle."))
+                cyclic.update(path)
                 break
             path.add(current)
             current = parent[current]
