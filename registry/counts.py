@@ -34,7 +34,6 @@ from django.utils.dateparse import parse_datetime
 
 from . import types
 
-_MISSING = object()
 # Per request: a dict memoising the version (see the middleware); None outside one.
 _request_memo: ContextVar[dict | None] = ContextVar("register_version_memo", default=None)
 
@@ -144,14 +143,7 @@ def remembered(kind: str, question, compute):
     value) under the current register version. The result must be picklable:
     plain values, not querysets or lazy strings.
     """
-    if not settings.REGISTER_COUNTS_CACHE_SECONDS:
-        return compute()
-    key = _key(kind, question)
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        cache.set(key, value, settings.REGISTER_COUNTS_CACHE_SECONDS)
-    return value
+    return remembered_many(kind, {"": question}, lambda _missing: {"": compute()})[""]
 
 
 def remembered_many(kind: str, questions: dict, compute_missing) -> dict:
