@@ -19,11 +19,11 @@ def create_indexes(apps, schema_editor):
 
 
 def drop_indexes(apps, schema_editor):
-    from registry.search import backends
+    from registry.search import documents
 
     if schema_editor.connection.vendor == "postgresql":
         for model in [apps.get_model("registry", m) for m in MODELS]:
-            for name, _column in backends.POSTGRES.name_indexes(model):
+            for name, _column in documents.name_indexes(model):
                 schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 

@@ -43,9 +43,6 @@ class PostgresBackend:
         ]
         return reduce(lambda a, b: a + b, vectors)
 
-    # The UPPER(name) indexes (kept here too for migration 0012).
-    name_indexes = staticmethod(name_indexes)
-
     def install(self, schema_editor, models_):
         for model in models_:
             table = model._meta.db_table
@@ -53,7 +50,7 @@ class PostgresBackend:
                 f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} USING gin "
                 "(search_vector)"
             )
-            for name, column in self.name_indexes(model):
+            for name, column in name_indexes(model):
                 schema_editor.execute(
                     f"CREATE INDEX IF NOT EXISTS {name} ON {table} (UPPER({column}::text))"
                 )
@@ -61,7 +58,7 @@ class PostgresBackend:
     def uninstall(self, schema_editor, models_):
         for model in models_:
             schema_editor.execute(f"DROP INDEX IF EXISTS {model._meta.db_table}_search_gin")
-            for name, _column in self.name_indexes(model):
+            for name, _column in name_indexes(model):
                 schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
     def refresh(self, queryset):
