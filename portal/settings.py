@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from portal.cacheurl import cache_for
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -252,17 +254,8 @@ CACHES = {
 # `register_cache` (created by `manage.py createcachetable`, which
 # `make serve-production` runs). Unset: memory of each process (development).
 CACHE_URL = os.environ.get("CACHE_URL", "")
-if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-    }
-elif CACHE_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "register_cache",
-        }
-    }
+if shared_cache := cache_for(CACHE_URL):
+    CACHES = {"default": shared_cache}
 # --- end Security: cache ----------------------------------------------------
 
 # --- Security (issue 12): structured logs ------------------------------------

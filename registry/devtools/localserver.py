@@ -27,6 +27,8 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
+from portal import cacheurl
+
 STARTUP_SECONDS = 60
 
 
@@ -78,9 +80,8 @@ def production_env(database_url: str, folder: Path, port: int, **overrides: str)
 
 
 def uses_database_cache(env: dict) -> bool:
-    """Whether ``CACHE_URL`` in ``env`` names the database table (see ``portal/settings.py``)."""
-    url = env.get("CACHE_URL", "")
-    return bool(url) and not url.startswith(("redis://", "rediss://", "unix://"))
+    """Whether ``CACHE_URL`` in ``env`` names the database table (``portal.cacheurl``)."""
+    return cacheurl.uses_database_cache(env.get("CACHE_URL", ""))
 
 
 def stop(process: subprocess.Popen, timeout: float = 30) -> None:
