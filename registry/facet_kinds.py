@@ -81,6 +81,9 @@ class FixedValuesFacet(Facet):
     value; with other facets, from its column's groups (``Facet.grouped``).
     """
 
+    # The small vocabularies' columns share one grouping (few combinations).
+    group = "vocabulary"
+
     def conditional_counts(self, filter_, *, distinct: bool) -> dict:
         """``{value: Count(...)}``: how many rows have each value."""
         field = filter_.field_name
@@ -101,8 +104,6 @@ class FixedValuesFacet(Facet):
             for value, label in self.labels(filter_).items()
             if found.get(value)
         ]
-
-    group = "vocabulary"
 
     def grouped(self, filter_):
         return filter_.field_name
