@@ -12,7 +12,7 @@ from registry.devtools import localserver
 CONFIG = Path(settings.BASE_DIR) / "gunicorn.conf.py"
 
 
-def test_workers_fork_from_a_preloaded_site_without_a_database_connection():
+def test_recycled_workers_fork_from_a_preloaded_site():
     config = runpy.run_path(str(CONFIG))
     # A recycled worker (max_requests) starts with the site already imported.
     assert config["preload_app"] is True
