@@ -21,6 +21,7 @@ cache.
 """
 
 import datetime
+import functools
 import hashlib
 import json
 from contextvars import ContextVar
@@ -38,7 +39,11 @@ from . import types
 _request_memo: ContextVar[dict | None] = ContextVar("register_version_memo", default=None)
 
 
+@functools.cache
 def _history_tables():
+    # Once per process: ``model.history`` builds a new manager class on each
+    # access (django-simple-history), about 2 ms for the seven types, and
+    # this runs on every request.
     return [model.history.model._meta.db_table for model in types.MODELS]
 
 
