@@ -24,6 +24,7 @@ import datetime
 import functools
 import hashlib
 import json
+import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -171,3 +172,40 @@ def remembered_many(kind: str, questions: dict, compute_missing) -> dict:
         )
         values.update(computed)
     return values
+
+
+#: This process's copies of large remembered values, one per question:
+#: ``{(kind, question): (cache key, token, value)}``.
+_here: dict[str, tuple[str, str, object]] = {}
+
+
+def remembered_here(kind: str, question, compute):
+    """
+    ``remembered`` for a large value that many requests read whole (the
+    recorded localities: about 200 KB pickled at national scale, a few
+    milliseconds to read and unpickle on every search). Each process keeps
+    its own copy as well, and the shared cache holds a small token naming
+    the copy that is current: a request reads the token, not the value.
+
+    The copy is used only while the shared cache holds the same token under
+    the current register version, so it is never staler than ``remembered``:
+    a new version, a cleared cache or an expired token computes or reads the
+    value afresh. Callers must not change the value they are given.
+    """
+    if not settings.REGISTER_COUNTS_CACHE_SECONDS:
+        return compute()
+    key = _key(kind, question)
+    token_key = f"{key}:token"
+    slot = json.dumps([kind, question], sort_keys=True)
+    token = cache.get(token_key)
+    kept = _here.get(slot)
+    if token is not None and kept is not None and kept[:2] == (key, token):
+        return kept[2]
+    value = remembered(kind, question, compute)
+    if token is None:
+        # Another process may have set one meanwhile: keep whichever is there.
+        cache.add(token_key, uuid.uuid4().hex, settings.REGISTER_COUNTS_CACHE_SECONDS)
+        token = cache.get(token_key)
+    if token is not None:
+        _here[slot] = (key, token, value)
+    return value

@@ -300,7 +300,7 @@ def recorded_localities():
                     found.setdefault(f"{country}|{region}", set()).add(locality)
         return {key: sorted(names) for key, names in found.items()}
 
-    return counts.remembered("places", ["localities"], compute)
+    return counts.remembered_here("places", ["localities"], compute)
 
 
 @cache
@@ -440,7 +440,7 @@ def recorded_locality_names():
             (*key.split("|"), names) for key, names in recorded_localities().items()
         )
 
-    return counts.remembered("places", ["locality-names"], compute)
+    return counts.remembered_here("places", ["locality-names"], compute)
 
 
 @cache
