@@ -185,6 +185,7 @@ class Command(BaseCommand):
         sqlite_url = f"sqlite:///{sqlite_path}"
         if not sqlite_path.exists():
             self.generate(sqlite_url, sizes, options["seed"])
+        self.ensure_sqlite_statistics(sqlite_path)
         pg_url = os.environ.get("DATABASE_URL", "")
         if not pg_url.startswith(("postgres://", "postgresql://")):
             pg_url = ""
@@ -270,6 +271,17 @@ class Command(BaseCommand):
             env=env,
             check=True,
         )
+
+    def ensure_sqlite_statistics(self, sqlite_path):
+        """
+        ANALYZE a file made before ``generate_synthetic`` did: SQLite gathers no
+        planner statistics by itself, and both the site and Datasette read them.
+        """
+        with contextlib.closing(sqlite3.connect(sqlite_path)) as db:
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+                self.stdout.write(f"ANALYZE {sqlite_path} (it has no planner statistics) …")
+                db.execute("ANALYZE")
+                db.commit()
 
     def copy_sqlite(self, sqlite_path):
         copy = self.workdir / "site.sqlite3"

@@ -307,6 +307,9 @@ def generate(
         # VACUUM cannot run inside a transaction (a test's): ANALYZE alone there.
         statement = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         step(statement, functools.partial(_run, statement))
+    else:
+        # SQLite gathers no statistics by itself (importers.base.refresh_statistics).
+        step("ANALYZE", functools.partial(_run, "ANALYZE"))
     return report
 
 
