@@ -140,13 +140,9 @@ CLIPPED_TABLES = """() => Array.from(document.querySelectorAll('.table-scroll'))
 
 
 def problems_at(viewer, url, *, allowed_rules=frozenset(), tables_fit=False):
-    """What is wrong with the page at ``url`` at this viewer's width, as sentences."""
-    expected_status = 404 if url.endswith("/no-such-page/") else 200
-    response = viewer.visit(url, expected_status)
+    """What is wrong with the page open in ``viewer`` at its current width, as sentences."""
     problems = []
     width = viewer.width
-    if response.status != expected_status:
-        problems.append(f"{width}px: HTTP {response.status}")
     # A page that redirects elsewhere (the admin's sign-in page when the
     # session is gone) would be checked in place of the one named.
     if urlsplit(viewer.page.url).path != urlsplit(url).path:
@@ -159,7 +155,6 @@ def problems_at(viewer, url, *, allowed_rules=frozenset(), tables_fit=False):
             problems.append(f"{width}px: a column is out of sight in the table {clipped}")
     if not skip_link_moves_focus(viewer.page):
         problems.append(f"{width}px: the skip link does not move focus")
-    # axe-core is already in the page (an init script, see conftest.viewers).
     results = viewer.page.evaluate("(options) => axe.run(document, options)", AXE_OPTIONS)
     for violation in results["violations"]:
         if violation["id"] in allowed_rules:
@@ -168,13 +163,25 @@ def problems_at(viewer, url, *, allowed_rules=frozenset(), tables_fit=False):
         problems.append(f"{width}px: axe {violation['id']} ({violation['help']}) at {targets}")
     if viewer.errors:
         problems.append(f"{width}px: console errors {viewer.errors}")
+        viewer.errors.clear()
     return problems
 
 
 def check_page(viewers, site, name, *, who="public", allowed_rules=frozenset(), tables_fit=False):
+    """
+    Every check at every width. The page is loaded once, at the narrowest
+    width, then resized from width to width (``conftest.Viewer.resize``);
+    console errors are reported at the width where they appeared.
+    """
     url = site + page_path(name)
+    expected_status = 404 if url.endswith("/no-such-page/") else 200
+    viewer = viewers[who]
+    viewer.resize(WIDTHS[0])
+    response = viewer.visit(url, expected_status)
     problems = []
+    if response.status != expected_status:
+        problems.append(f"HTTP {response.status}")
     for width in WIDTHS:
-        viewer = viewers[who][width]
+        viewer.resize(width)
         problems += problems_at(viewer, url, allowed_rules=allowed_rules, tables_fit=tables_fit)
     assert not problems, f"{url}:\n" + "\n".join(problems)

@@ -23,7 +23,8 @@ def test_admin_page(admin_session, viewers, site, name):
 @pytest.mark.parametrize(("model_name", "title_field"), [("agency", "name"), ("policy", "title")])
 def test_ids_are_filled_in_from_the_title(admin_session, viewers, site, model_name, title_field):
     """The admin's prepopulated ids run under the site's CSP (its scripts are files)."""
-    viewer = viewers["admin"][1280]
+    viewer = viewers["admin"]
+    viewer.resize(1280)
     viewer.visit(site + reverse(f"admin:registry_{model_name}_add"))
     viewer.page.locator(f"#id_{title_field}").press_sequentially(
         "Synthetic Police of Saint-Étienne"
