@@ -4,7 +4,8 @@ production-like server (which must create the cache table when it is one).
 """
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
-DATABASE_CACHE = "django.core.cache.backends.db.DatabaseCache"
+# Django's, writing several entries in one statement (portal/dbcache.py).
+DATABASE_CACHE = "portal.dbcache.DatabaseCache"
 
 
 def cache_for(url: str) -> dict | None:

@@ -125,4 +125,4 @@ def test_cache_url_chooses_a_shared_cache():
     redis = run_python(PRINT_CACHE, CACHE_URL="redis://cache.internal:6379/0", **base)
     assert redis.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
     database = run_python(PRINT_CACHE, CACHE_URL="db", **base)
-    assert database.stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
+    assert database.stdout.strip() == "portal.dbcache.DatabaseCache"
