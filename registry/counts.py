@@ -11,7 +11,10 @@ The version is the newest history entry of each record type: every change
 made through the ORM (the admin, the importers, a revert, a deletion, a
 change of linked sources or agencies) writes one, so any change gives a new
 version and the next request counts afresh. Reading it is one query of seven
-index lookups, made once per request (``RegisterVersionMiddleware``).
+index lookups, made once per request (``RegisterVersionMiddleware``). What
+reads one record type's rows alone (a ``<select>``'s values in use) is kept
+under that type's part of the version (``model_version``), so a deployment
+saved does not make the agencies' countries be read again.
 
 Counts are never served stale, with one caveat. A bulk write that skips
 history, such as ``generate_synthetic``'s ``bulk_create``, does not change
@@ -54,6 +57,8 @@ class RegisterState:
 
     version: str
     changed_at: datetime.datetime | None
+    # The newest history id of each record type, in ``types.MODELS``' order.
+    newest: tuple[int, ...] = ()
 
 
 def read_state() -> RegisterState:
@@ -64,16 +69,18 @@ def read_state() -> RegisterState:
     """
     quote = connection.ops.quote_name
     tables = [quote(table) for table in _history_tables()]
-    newest = [f"(SELECT MAX(history_id) FROM {t})" for t in tables]
+    newest_ids = [f"(SELECT MAX(history_id) FROM {t})" for t in tables]
     dated = [f"(SELECT MAX(history_date) FROM {t})" for t in tables]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(newest + dated)}")
+        cursor.execute(f"SELECT {', '.join(newest_ids + dated)}")
         row = cursor.fetchone()
     ids, stamps = row[: len(tables)], row[len(tables) :]
     dates = [_as_datetime(stamp) for stamp in stamps if stamp is not None]
+    newest = tuple(value or 0 for value in ids)
     return RegisterState(
-        version=".".join(str(value or 0) for value in ids),
+        version=".".join(str(value) for value in newest),
         changed_at=max(dates, default=None),
+        newest=newest,
     )
 
 
@@ -122,6 +129,15 @@ def register_version() -> str:
     return register_state().version
 
 
+def model_version(model) -> str:
+    """
+    The version of one record type's rows alone (its newest history entry):
+    it moves when one of them changes, not when another type's record does.
+    Read with the register's version, so it costs no query of its own.
+    """
+    return f"{model._meta.label}:{register_state().newest[types.MODELS.index(model)]}"
+
+
 class RegisterVersionMiddleware:
     """Give each request its own memo for the register's version."""
 
@@ -136,23 +152,29 @@ class RegisterVersionMiddleware:
             _request_memo.reset(token)
 
 
-def _key(kind: str, question) -> str:
-    digest = hashlib.sha256(
-        json.dumps([register_version(), question], sort_keys=True).encode()
-    ).hexdigest()
+def _key(kind: str, question, version: str | None = None) -> str:
+    """The cache key of ``question`` under ``version`` (the register's, unless given)."""
+    version = register_version() if version is None else version
+    digest = hashlib.sha256(json.dumps([version, question], sort_keys=True).encode()).hexdigest()
     return f"registry:counts:{kind}:{digest}"
 
 
-def remembered(kind: str, question, compute):
+def remembered(kind: str, question, compute, *, model=None):
     """
     ``compute()``, or what it returned for the same ``question`` (any JSON
     value) under the current register version. The result must be picklable:
-    plain values, not querysets or lazy strings.
+    plain values, not querysets or lazy strings. ``model``: the answer reads
+    that record type's rows and nothing else (a ``<select>``'s values in use),
+    so it is kept until one of *them* changes (``model_version``).
     """
-    return remembered_many(kind, {"": question}, lambda _missing: {"": compute()})[""]
+
+    def compute_one(_missing):
+        return {"": compute()}
+
+    return remembered_many(kind, {"": question}, compute_one, model=model)[""]
 
 
-def remembered_many(kind: str, questions: dict, compute_missing) -> dict:
+def remembered_many(kind: str, questions: dict, compute_missing, *, model=None) -> dict:
     """
     ``remembered`` for several questions at once (``{name: question}``), so
     that what is not kept can be computed together: ``compute_missing(names)``
@@ -160,7 +182,8 @@ def remembered_many(kind: str, questions: dict, compute_missing) -> dict:
     """
     if not settings.REGISTER_COUNTS_CACHE_SECONDS:
         return compute_missing(list(questions)) if questions else {}
-    keys = {name: _key(kind, question) for name, question in questions.items()}
+    version = model_version(model) if model is not None else register_version()
+    keys = {name: _key(kind, question, version) for name, question in questions.items()}
     kept = cache.get_many(list(keys.values()))
     values = {name: kept[key] for name, key in keys.items() if key in kept}
     missing = [name for name in questions if name not in values]

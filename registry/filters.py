@@ -276,7 +276,8 @@ def _distinct_values(model, field):
         return [(v, v) for v in values]
 
     def options():
-        return counts.remembered("options", [model._meta.label, field], values_in_use)
+        # Only ``model``'s rows are read: a change to another type keeps them.
+        return counts.remembered("options", [model._meta.label, field], values_in_use, model=model)
 
     return options
 

@@ -4,6 +4,8 @@ any change to the register shows on the next request.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registry import choices, counts
@@ -114,3 +116,31 @@ def test_counts_are_not_kept_when_caching_is_off(client, settings, django_assert
     # Everything is counted again: all the list's queries but the version read.
     with django_assert_num_queries(DEPLOYMENT_LIST_QUERIES - 1):
         client.get(DEPLOYMENTS)
+
+
+def test_an_agency_moved_to_a_new_country_is_offered_on_the_deployment_list_at_once(client):
+    agency = AgencyFactory(country="US", region="US-CA")
+    DeploymentFactory(agency=agency)
+    client.get(DEPLOYMENTS)
+
+    agency.country, agency.region = "FR", "FR-IDF"
+    agency.save()
+
+    form = client.get(DEPLOYMENTS).context["form"]
+    assert [value for value, _label in form.fields["country"].choices] == ["FR"]
+    assert [value for value, _label in form.fields["region"].choices] == ["FR-IDF"]
+
+
+def test_a_deployment_saved_does_not_read_the_agencies_options_again(client):
+    """The countries and regions offered are the agencies': kept until an agency changes."""
+    deployment = DeploymentFactory(agency__country="US", agency__region="US-CA")
+    client.get(DEPLOYMENTS)
+    deployment.save()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(DEPLOYMENTS)
+
+    assert total(response) == 1  # the deployment's change is counted afresh ...
+    options_read = [q["sql"] for q in queries.captured_queries if "DISTINCT" in q["sql"]]
+    assert options_read == []  # ... the agencies' values in use are not
+    assert [value for value, _label in response.context["form"].fields["country"].choices] == ["US"]
