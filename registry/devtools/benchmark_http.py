@@ -134,7 +134,11 @@ class Command(BaseCommand):
         parser.add_argument("--rounds", type=int, default=2, help="Rounds; the best is shown.")
         parser.add_argument("--connections", default="1,4", help="Comma-separated.")
         parser.add_argument("--cold", type=int, default=8, help="Requests after a change.")
-        parser.add_argument("--only", default="", help="Only questions whose key contains this.")
+        parser.add_argument(
+            "--only",
+            default="",
+            help="Only questions whose key contains this (comma-separated: any of these).",
+        )
         parser.add_argument(
             "--cache",
             default="",
@@ -192,8 +196,9 @@ class Command(BaseCommand):
         if pg_url:
             self.ensure_postgres(pg_url, sizes, options["seed"])
 
+        wanted = options["only"].split(",")
         questions = [
-            q for q in self.questions(sqlite_path, connections) if options["only"] in q.key
+            q for q in self.questions(sqlite_path, connections) if any(w in q.key for w in wanted)
         ]
         servers = []
         if pg_url:
