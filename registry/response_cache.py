@@ -25,6 +25,7 @@ cookie or used a CSRF token (forms), never a streamed export.
 """
 
 import hashlib
+import zlib
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,9 +36,9 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from . import counts, types
 
-# Bump when a page's markup changes for the same data and the same URL, so a
+# Bump when a page's markup (or how it is kept) changes for the same data and URL, so a
 # shared cache holding the old markup is not served by the new code.
-RESPONSE_FORMAT = "1"
+RESPONSE_FORMAT = "2"
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
 # Pages are tens of kilobytes; anything far larger is not worth the cache's memory.
 MAX_KEPT_BYTES = 2 * 1024 * 1024
@@ -137,11 +138,14 @@ class ResponseCacheMiddleware:
         response["Cache-Control"] = CACHE_CONTROL
 
     def snapshot(self, response):
-        return (response.status_code, list(response.headers.items()), response.content)
+        # Compressed (fastest level: a page shrinks about five times): every hit
+        # then reads, and the database cache decodes, a fifth of the bytes.
+        content = zlib.compress(response.content, 1)
+        return (response.status_code, list(response.headers.items()), content)
 
     def restore(self, kept):
         status, headers, content = kept
-        response = HttpResponse(content, status=status)
+        response = HttpResponse(zlib.decompress(content), status=status)
         for name, value in headers:
             response[name] = value
         return response
