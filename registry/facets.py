@@ -225,10 +225,18 @@ def grouped_counts(queryset, groupings: list[list[str]]) -> list[dict[tuple, int
         [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)] for col in cols
     ]
 
+    # Thousands of groups share a few hundred raw values per column: each is
+    # converted once (a set field's text is parsed), then looked up.
+    converted: list[dict] = [{} for _ in columns]
+
     def value(i, raw):
-        for converter in converters[i]:
-            raw = converter(raw, cols[i], connection)
-        return tuple(raw) if isinstance(raw, list) else raw  # a set field's values, as a key
+        if raw not in converted[i]:
+            result = raw
+            for converter in converters[i]:
+                result = converter(result, cols[i], connection)
+            # A set field's values, as a key.
+            converted[i][raw] = tuple(result) if isinstance(result, list) else result
+        return converted[i][raw]
 
     where = [[columns.index(c) for c in grouping] for grouping in groupings]
     found: list[dict[tuple, int]] = [{} for _ in groupings]
