@@ -62,3 +62,15 @@ def test_a_full_table_is_culled(db_cache):
     kept = db_cache.get_many([f"synthetic:{n}" for n in range(6)])
     assert len(kept) < 6
     assert db_cache.get("synthetic:last") == "kept"
+
+
+def test_the_configured_table_keeps_a_register_s_working_set(settings):
+    from portal.cacheurl import cache_for
+
+    settings.CACHES = {"default": {**cache_for("db"), "LOCATION": "synthetic_dbcache"}}
+    call_command("createcachetable", verbosity=0)  # rolled back with the test
+    cache.set("registry:counts:synthetic", {"total": 1}, 60)
+    # More pages than Django's default of 300 entries, written one by one.
+    for n in range(400):
+        cache.set(f"registry:response:synthetic-{n}", b"page", 60)
+    assert cache.get("registry:counts:synthetic") == {"total": 1}
