@@ -50,6 +50,8 @@ def when_ready(server):
     from django.template.loader import get_template
 
     from registry import places
+    from registry.search import results
+    from registry.views import SEARCH_RESULTS_PER_TYPE
 
     # What Django and the site otherwise do at a worker's first requests: import
     # the URLconf and the views, compile the templates (the cached loader keeps
@@ -60,4 +62,6 @@ def when_ready(server):
         get_template(template.relative_to(folder).as_posix())
     places.code_name("US")
     places.code_name("US-CA")
+    # And the statements of the commonest searches (one to three words).
+    results.compile_common_shapes(limit_per_type=SEARCH_RESULTS_PER_TYPE)
     connections.close_all()

@@ -7,7 +7,9 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
+from registry import search, views
 from registry.devtools import localserver
+from registry.search import results
 
 CONFIG = Path(settings.BASE_DIR) / "gunicorn.conf.py"
 
@@ -25,6 +27,16 @@ def test_the_master_leaves_no_connection_for_the_workers_to_share(monkeypatch):
     monkeypatch.setattr(connections, "close_all", lambda: closed.append(True))
     runpy.run_path(str(CONFIG))["when_ready"](server=None)
     assert closed == [True]
+
+
+@pytest.mark.django_db
+def test_a_worker_forked_from_the_master_builds_no_statement_for_a_common_search(monkeypatch):
+    results.top_statement.cache_clear()
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    runpy.run_path(str(CONFIG))["when_ready"](server=None)
+    built = results.top_statement.cache_info().misses
+    search.search_all("facial recognition", limit_per_type=views.SEARCH_RESULTS_PER_TYPE)
+    assert results.top_statement.cache_info().misses == built
 
 
 @pytest.mark.parametrize(
