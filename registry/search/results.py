@@ -220,16 +220,26 @@ def top_statement(model, backend, using, shape, size, limit):
     return checked(sql), (*params, *sql_params)
 
 
+def top_sql(model, parsed, *, size, limit, using):
+    """``top_matches``' statement and parameters: its shape's, the words filled in."""
+    shape, words = blanked(parsed)
+    backend = backends.backend_for(connections[using])
+    sql, template = top_statement(model, backend, using, shape, size, limit)
+    return sql, filled(template, words)
+
+
+def pool_size(count_cap):
+    """The pool holds every match up to the cap and one more, so its size is the capped count."""
+    return count_cap + 1
+
+
 def top_matches(model, parsed, *, size, limit, using):
     """
     ``[(pk, count)]``: the ``limit`` best published matches of ``parsed``
     among the pool (``top_statement``), and how many rows the pool holds,
     in one statement.
     """
-    shape, words = blanked(parsed)
-    backend = backends.backend_for(connections[using])
-    sql, template = top_statement(model, backend, using, shape, size, limit)
-    params = filled(template, words)
+    sql, params = top_sql(model, parsed, size=size, limit=limit, using=using)
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -264,7 +274,9 @@ def search_all(query, *, limit_per_type=20, count_cap=None) -> Results:
         # snippets. Joining and highlighting every match of a common word
         # before keeping twenty cost a second at national scale; building the
         # snippets' query for a type with no match cost time for nothing.
-        top = top_matches(model, parsed, size=count_cap + 1, limit=limit_per_type, using=using)
+        top = top_matches(
+            model, parsed, size=pool_size(count_cap), limit=limit_per_type, using=using
+        )
         hits = []
         if top:
             pks = [pk for pk, _total in top]
@@ -294,11 +306,9 @@ def compile_common_shapes(*, limit_per_type=20, count_cap=None):
     100 ms of CPU that otherwise lands on a visitor). Same arguments as the
     results page's ``search_all``.
     """
-    size = (count_cap or COUNT_CAP) + 1
+    size = pool_size(count_cap or COUNT_CAP)
     for text in COMMON_QUERIES:
-        shape, _words = blanked(as_parsed(text))
         for record_type in types.RECORD_TYPES:
             model: Any = record_type.model
             using = model.objects.published().db
-            backend = backends.backend_for(connections[using])
-            top_statement(model, backend, using, shape, size, limit_per_type)
+            top_sql(model, as_parsed(text), size=size, limit=limit_per_type, using=using)
