@@ -40,7 +40,7 @@ from django.db import connections
 from django.db.models import F
 from django.http import QueryDict
 
-from . import counts, places
+from . import counts, places, tally
 from .facet_kinds import Facet
 from .filters import NOT_FILTERS, PatternMultipleChoiceField
 
@@ -179,18 +179,26 @@ def _facet_question(filterset, param, size):
     return [filters_question(filterset, skip={param}), param, size]
 
 
-def grouped_counts(queryset, groupings: list[list[str]]) -> list[dict[tuple, int]]:
+def grouped_counts(
+    queryset, groupings: list[list[str]], *, all_published: bool = False
+) -> list[dict[tuple, int]]:
     """
     How many of ``queryset``'s rows have each combination of values of each
     grouping's columns (``[["country", "region"], ["status"]]``): one
     ``{(values...): n}`` per grouping, in one query and one scan of the rows.
     PostgreSQL groups by ``GROUPING SETS``; other databases by a ``UNION ALL``
     of one ``GROUP BY`` each. Rows joined more than once (``distinct``) count once.
+    ``all_published``: ``queryset`` is every published row of its model, whose
+    counts the database may keep already (``tally``; read there when it does).
     """
     if not groupings:
         return []
     model, connection = queryset.model, connections[queryset.db]
     columns = [column for grouping in groupings for column in grouping]
+    kept = tally.query(model, connection, groupings) if all_published else None
+    if kept is not None:
+        query, masks = kept
+        return _read_groups(model, connection, groupings, query, [], masks)
     names = [f"c{i}" for i in range(len(columns))]
     named = dict(zip(columns, names, strict=True))
     inner = queryset.order_by().values(
@@ -219,6 +227,15 @@ def grouped_counts(queryset, groupings: list[list[str]]) -> list[dict[tuple, int
         )
         params = params * len(groupings)
         masks = {k: k for k in range(len(groupings))}
+    return _read_groups(model, connection, groupings, query, params, masks)
+
+
+def _read_groups(model, connection, groupings, query, params, masks) -> list[dict[tuple, int]]:
+    """
+    Run ``query`` (rows of ``mask, the groupings' columns..., n``; ``masks`` maps a
+    row's mask to its grouping) and read its rows as ``grouped_counts`` returns them.
+    """
+    columns = [column for grouping in groupings for column in grouping]
     # The raw values as the ORM would give them (a set field's set, SQLite's booleans).
     cols = [model._meta.get_field(c).get_col(model._meta.db_table) for c in columns]
     converters = [
@@ -273,6 +290,7 @@ def _counted_together(filterset, size) -> dict:
                 [together[param].grouped(filterset.filters[param]) for param in grouped]
                 for grouped in groupings.values()
             ],
+            all_published=not in_force,
         )
         results = {}
         for grouped, counted in zip(groupings.values(), found, strict=True):

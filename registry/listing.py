@@ -12,8 +12,9 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import connections
 
-from . import counts, facets
+from . import counts, facets, tally
 
 
 class ListPage:
@@ -53,7 +54,16 @@ class ListPage:
         """How many rows match: counting them all is the costly part of paging, so it is kept."""
         if not self.valid:
             return 0
-        return counts.remembered("total", self.cache_question, self.rows.count)
+        return counts.remembered("total", self.cache_question, self._count)
+
+    def _count(self) -> int:
+        if not facets.active_values(self.filterset):
+            # Every published row: the database may keep their number (``tally``).
+            rows = self.rows
+            kept = tally.published_count(rows.model, connections[rows.db])
+            if kept is not None:
+                return kept
+        return self.rows.count()
 
     def paginate(self, number, *, per_page=None):
         """The page ``number`` of the rows (a bad or past-the-end number gives the nearest)."""

@@ -666,6 +666,32 @@ class Deployment(AuditStatusFields, Record):
             )
 
 
+class DeploymentTally(models.Model):
+    """
+    How many published deployments have each combination of one grouping of
+    the list's counted columns: kept by database triggers (``registry/tally.py``),
+    read by the plain deployment list's facets. Never edited by hand.
+    """
+
+    #: The grouping's number and its values, NULL marked (``tally._key``).
+    combination = models.CharField(max_length=600, primary_key=True)
+    set_number = models.PositiveSmallIntegerField()
+    # NULL: the column is not in this row's grouping (an empty string is a value).
+    status = models.CharField(max_length=12, null=True)  # noqa: DJ001
+    audit_status = models.CharField(max_length=20, null=True)  # noqa: DJ001
+    agency_kind = models.CharField(max_length=30, null=True)  # noqa: DJ001
+    agency_level = models.CharField(max_length=10, null=True)  # noqa: DJ001
+    uses = models.CharField(max_length=255, null=True)  # noqa: DJ001
+    image_sources = models.CharField(max_length=255, null=True)  # noqa: DJ001
+    agency_country = models.CharField(max_length=2, null=True)  # noqa: DJ001
+    agency_region = models.CharField(max_length=6, null=True)  # noqa: DJ001
+    system_vendor_id = models.BigIntegerField(null=True)
+    n = models.IntegerField()
+
+    def __str__(self):
+        return f"{self.combination!r}: {self.n}"
+
+
 class Audit(Record):
     """A test of a system, or of one deployment, for demographic bias."""
 
