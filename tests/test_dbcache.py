@@ -7,7 +7,7 @@ table still culled when full, on SQLite and PostgreSQL alike.
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +74,32 @@ def test_the_configured_table_keeps_a_register_s_working_set(settings):
     for n in range(400):
         cache.set(f"registry:response:synthetic-{n}", b"page", 60)
     assert cache.get("registry:counts:synthetic") == {"total": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's synchronous_commit")
+def test_on_postgresql_only_the_cache_s_own_transaction_skips_waiting_for_the_disk(settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "portal.dbcache.DatabaseCache", "LOCATION": "synthetic_dbcache"}
+    }
+    call_command("createcachetable", verbosity=0)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            cache.set("synthetic:alone", 1, 60)
+        statements = [q["sql"] for q in queries.captured_queries]
+        assert "SET LOCAL synchronous_commit TO OFF" in statements
+        # SET LOCAL ends with the cache's transaction: the connection waits again after it.
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+        # A write inside the caller's transaction (a record's save) never changes how it commits.
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            cache.set("synthetic:inside", 2, 60)
+        assert not any("synchronous_commit" in q["sql"] for q in queries.captured_queries)
+        assert cache.get_many(["synthetic:alone", "synthetic:inside"]) == {
+            "synthetic:alone": 1,
+            "synthetic:inside": 2,
+        }
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE synthetic_dbcache")
