@@ -406,6 +406,12 @@ class Command(BaseCommand):
 
     def start_site(self, name, database_url):
         """gunicorn as in production (``localserver.serve``: 2 workers, DEBUG off)."""
+        # A database made by an earlier version of the site is brought up to date first.
+        subprocess.run(
+            [sys.executable, str(BASE_DIR / "manage.py"), "migrate", "--no-input", "-v0"],
+            env={**os.environ, "DATABASE_URL": database_url, "DEBUG": "1"},
+            check=True,
+        )
         url = self.servers_stack.enter_context(
             localserver.serve(
                 database_url,
