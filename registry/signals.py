@@ -43,6 +43,10 @@ def refresh_audit_status_for(*, system_ids=(), deployment_ids=()):
 def audit_changed(sender, instance, raw=False, **kwargs):
     if raw or getattr(instance, "_defer_derived", False):
         return
+    if hasattr(instance, "skip_history_when_saving"):
+        # services.save_record (and the admin) send post_save again when the
+        # record is done: refresh once, then.
+        return
     old_system, old_deployment = getattr(instance, "_loaded_subject", (None, None))
     refresh_audit_status_for(
         system_ids=[instance.system_id, old_system],
@@ -54,6 +58,8 @@ def audit_changed(sender, instance, raw=False, **kwargs):
 def deployment_changed(sender, instance, raw=False, **kwargs):
     if raw or getattr(instance, "_defer_derived", False):
         return
+    if hasattr(instance, "skip_history_when_saving"):
+        return  # refreshed when post_save comes again (audit_changed)
     Deployment.objects.filter(pk=instance.pk).refresh_audit_status()
 
 
@@ -76,7 +82,9 @@ def system_changed(sender, instance, raw=False, **kwargs):
 # Search index --------------------------------------------------------------
 
 
-def record_saved(sender, instance, raw=False, update_fields=None, using="default", **kwargs):
+def record_saved(
+    sender, instance, raw=False, created=False, update_fields=None, using="default", **kwargs
+):
     if raw:  # fixtures: related rows may not exist yet; rebuild afterwards
         return
     if hasattr(instance, "skip_history_when_saving"):
@@ -84,7 +92,7 @@ def record_saved(sender, instance, raw=False, update_fields=None, using="default
         return
     if update_fields is not None and not indexed_fields(sender) & set(update_fields):
         return
-    search_index.record_saved(sender, instance.pk, using=using)
+    search_index.record_saved(sender, instance.pk, created=created, using=using)
 
 
 def record_deleted(sender, instance, using="default", **kwargs):

@@ -20,15 +20,23 @@ from . import backends
 from .documents import dependents
 
 
-def refresh_index(model, pks, *, using="default"):
-    """Re-index these records of ``model``, and every record whose text includes theirs."""
+def refresh_index(model, pks, *, using="default", created=()):
+    """
+    Re-index these records of ``model``, and every record whose text includes
+    theirs. ``created``: those of ``pks`` just created, whose dependents need
+    no refresh: a row that names a new record was saved after it, so it is
+    re-indexed itself (in the same ``deferred_indexing`` block, or on its save).
+    """
     pks = [pk for pk in pks if pk is not None]
     if not pks:
         return
     backend = backends.backend_for(connections[using])
     backend.refresh(model._base_manager.using(using).filter(pk__in=pks))
+    named = [pk for pk in pks if pk not in created]
+    if not named:
+        return
     for other, lookup in dependents(model):
-        backend.refresh(other._base_manager.using(using).filter(**{f"{lookup}__in": pks}))
+        backend.refresh(other._base_manager.using(using).filter(**{f"{lookup}__in": named}))
 
 
 def rebuild_index(*, models_=types.MODELS, using="default"):
@@ -67,22 +75,31 @@ def deferred_indexing(*, using="default"):
         yield
         return
     _deferred.queue = {}
+    _deferred.created = {}
     try:
         yield
-        queue = _deferred.queue
+        queue, created = _deferred.queue, _deferred.created
     finally:
-        _deferred.queue = None
+        _deferred.queue = _deferred.created = None
     for model, pks in queue.items():
-        refresh_index(model, pks, using=using)
+        refresh_index(model, pks, using=using, created=created.get(model, ()))
 
 
-def record_saved(model, pk, *, using="default"):
-    """Re-index a saved record now, or at the end of the ``deferred_indexing()`` block."""
+def record_saved(model, pk, *, created=False, using="default"):
+    """
+    Re-index a saved record now, or at the end of the ``deferred_indexing()``
+    block. ``created``: the save created it (nothing names it yet).
+    """
     queue = getattr(_deferred, "queue", None)
     if queue is not None:
+        if created:
+            _deferred.created.setdefault(model, set()).add(pk)
+        elif pk in queue.get(model, ()):
+            # Saved again after its creation: rows saved in between may name it.
+            _deferred.created.get(model, set()).discard(pk)
         queue.setdefault(model, set()).add(pk)
         return
-    refresh_index(model, [pk], using=using)
+    refresh_index(model, [pk], using=using, created={pk} if created else ())
 
 
 def record_removed(model, pk, *, using="default"):
