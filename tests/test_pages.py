@@ -6,7 +6,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from registry import choices
+from registry import choices, search
 from tests.factories import (
     AgencyFactory,
     AuditFactory,
@@ -47,6 +47,11 @@ def page(client, url, status=200):
 
 def linked_register():
     """A small synthetic register in which every kind of record links to the others."""
+    with search.deferred_indexing():
+        return _linked_register()
+
+
+def _linked_register():
     source = SourceFactory(
         title="Synthetic Report On Face Search",
         published=datetime.date(2019, 5, 1),

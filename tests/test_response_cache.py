@@ -19,8 +19,12 @@ from tests.factories import DeploymentFactory, PolicyFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def deployment():
+@pytest.fixture(scope="module")
+def deployment(module_db):
+    """
+    Built once for the module: what a test changes (a rename, a retraction)
+    is rolled back with the test, and each test starts with an empty cache.
+    """
     with deferred_indexing():
         return DeploymentFactory(
             agency__name="Synthetic Harbour Police", agency__country="US", agency__region="US-CA"

@@ -32,9 +32,13 @@ def html_of(client, url, status=200):
     return response.content.decode()
 
 
-@pytest.fixture
-def audited():
-    """One deployment of a system whose published independent audit found disparities."""
+@pytest.fixture(scope="module")
+def audited(module_db):
+    """
+    One deployment of a system whose published independent audit found
+    disparities, and one more, built once: the tests that use it only read
+    them, and the module's other tests pass with or without them.
+    """
     with search.deferred_indexing():
         system = SystemFactory(name="Synthetic Audited Search")
         AuditFactory(system=system, finding=choices.Finding.DISPARITIES_FOUND)
