@@ -259,6 +259,20 @@ def test_renaming_a_vendor_refreshes_its_systems_and_their_deployments():
 
 
 @pytest.mark.django_db
+def test_a_record_created_and_renamed_in_one_block_refreshes_the_rows_that_name_it():
+    # A created record's dependents are skipped at the end of the block (rows
+    # that name it were saved after it, so are refreshed themselves), unless it
+    # is saved again: here a deployment is moved to it behind save()'s back.
+    deployment = DeploymentFactory()
+    with search.deferred_indexing():
+        agency = AgencyFactory(name="Synthetic Old Name Police")
+        Deployment.objects.filter(pk=deployment.pk).update(agency=agency)
+        agency.name = "Synthetic Wolverhampton Police"
+        agency.save()  # copies the agency's place to its deployments
+    assert found(Deployment, "wolverhampton") == [deployment]
+
+
+@pytest.mark.django_db
 def test_saving_unrelated_fields_leaves_the_index_alone():
     agency = AgencyFactory(name="Synthetic Wolverhampton Police")
     with CaptureQueriesContext(connection) as queries:
