@@ -1,7 +1,8 @@
 """
 The admin pages used in curation, signed in as a maintainer, in Chromium at
 four widths: the same checks as the public pages (axe WCAG 2.2 A/AA, reflow,
-console errors, which include the strict CSP's refusals, skip link).
+console errors, which include the strict CSP's refusals, skip link; checks.py
+says which run at which width).
 """
 
 import pytest

@@ -1,4 +1,7 @@
-"""Home, search, history, methodology, data, API docs, suggest, a 404: Chromium, four widths."""
+"""
+Home, search, history, methodology, data, API docs, suggest, a 404: Chromium,
+four widths (checks.py says which checks run at which width).
+"""
 
 import pytest
 

@@ -1,7 +1,8 @@
 """
 The lists (plain and filtered), a record page of each type, and the place
 pages (places, a country, a region, a locality, an agency's scorecard: maps,
-charts, scorecards), in Chromium at four widths.
+charts, scorecards), in Chromium at four widths (checks.py says which checks
+run at which width).
 """
 
 import pytest
