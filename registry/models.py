@@ -20,12 +20,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_text_list
-from simple_history.models import HistoricalRecords
 
 from . import choices, dates
 from .addresses import address
 from .fields import MultiChoiceField, MultiValueField
 from .format import COUNTRY_PATTERN, REGION_PATTERN, SLUG_PATTERN
+from .history import RecordHistory
 from .querysets import (
     AgencyQuerySet,
     AuditQuerySet,
@@ -251,7 +251,7 @@ class Source(Record):
     )
     link_error = models.CharField(max_length=300, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=HISTORY_EXCLUDED, **HISTORY_OPTIONS)
+    history = RecordHistory(excluded_fields=HISTORY_EXCLUDED, **HISTORY_OPTIONS)
 
     class Meta:
         ordering = ["title"]
@@ -272,7 +272,7 @@ class Vendor(Record):
     website = models.URLField(max_length=500, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="vendors")
 
-    history = HistoricalRecords(
+    history = RecordHistory(
         excluded_fields=HISTORY_EXCLUDED, m2m_fields=["sources"], **HISTORY_OPTIONS
     )
 
@@ -328,7 +328,7 @@ class System(AuditStatusFields, Record):
     sources = models.ManyToManyField(Source, blank=True, related_name="systems")
 
     objects: ClassVar[models.Manager] = SystemQuerySet.as_manager()
-    history = HistoricalRecords(
+    history = RecordHistory(
         excluded_fields=[*HISTORY_EXCLUDED, "audit_status", "audit_finding", "audit_date",
                          "audit_date_precision"],
         m2m_fields=["sources"],
@@ -370,7 +370,7 @@ class Agency(Record):
     sources = models.ManyToManyField(Source, blank=True, related_name="agencies")
 
     objects: ClassVar[models.Manager] = AgencyQuerySet.as_manager()
-    history = HistoricalRecords(
+    history = RecordHistory(
         excluded_fields=HISTORY_EXCLUDED, m2m_fields=["sources"], **HISTORY_OPTIONS
     )
 
@@ -454,7 +454,7 @@ class Policy(Record):
     sources = models.ManyToManyField(Source, blank=True, related_name="policies")
 
     objects: ClassVar[models.Manager] = PolicyQuerySet.as_manager()
-    history = HistoricalRecords(
+    history = RecordHistory(
         excluded_fields=[*HISTORY_EXCLUDED, "binds_by_jurisdiction"],
         m2m_fields=["sources", "agencies"],
         **HISTORY_OPTIONS,
@@ -587,7 +587,7 @@ class Deployment(AuditStatusFields, Record):
     )
 
     objects: ClassVar[models.Manager] = DeploymentQuerySet.as_manager()
-    history = HistoricalRecords(
+    history = RecordHistory(
         excluded_fields=[*HISTORY_EXCLUDED, "audit_status", "audit_finding", "audit_date",
                          "audit_date_precision", *COPIED_FIELDS],
         m2m_fields=["sources", "policies"],
@@ -734,7 +734,7 @@ class Audit(Record):
     )
 
     objects: ClassVar[models.Manager] = AuditQuerySet.as_manager()
-    history = HistoricalRecords(
+    history = RecordHistory(
         excluded_fields=HISTORY_EXCLUDED, m2m_fields=["sources"], **HISTORY_OPTIONS
     )
 
@@ -843,7 +843,7 @@ class Revision(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True, help_text="Why it was approved or rejected.")
 
-    history = HistoricalRecords(**HISTORY_OPTIONS)
+    history = RecordHistory(**HISTORY_OPTIONS)
 
     class Meta:
         ordering = ["-proposed_at"]
