@@ -4,10 +4,11 @@ Importing the US federal AI use case inventories.
 The fixtures in tests/fixtures/federal/ are real rows copied byte for byte from
 the 2024 and 2025 inventories (public domain); the full files are in
 data/us-federal-ai-inventory/ and are parsed once per test session (``full``).
+The seed and both full inventories imported in either order are checked in
+test_real_counts.py, which loads them once for all its tests.
 """
 
 import functools
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -661,53 +662,3 @@ def test_a_use_case_the_newest_inventory_no_longer_lists_says_so_and_needs_atten
     listed_there = {obj for group in section.groups for obj, _url in group.rows}
     assert check_in in listed_there and listed not in listed_there
     assert "Use cases the newest federal inventory no longer lists" in attention.text
-
-
-# -- Every record once: the seed and both real inventories, in either order --------------
-
-
-def _register_after(order):
-    """Import the inventories in ``order`` (published) over the seed; what the register holds."""
-    summaries = []
-    for year in order:
-        summaries.append(federal.import_inventory(full(year), filename=f"{year}.csv", publish=True))
-    deployments = {
-        (d.agency.slug, d.slug, d.inventory_id, d.status, d.system.slug if d.system else None,
-         tuple(sorted(s.slug for s in d.sources.all() if s.slug.startswith("federal-ai"))))
-        for d in Deployment.objects.select_related("agency", "system").prefetch_related("sources")
-    }  # fmt: skip
-    return deployments, Agency.objects.count(), summaries
-
-
-@pytest.mark.django_db(transaction=False)
-def test_the_seed_and_both_inventories_hold_each_use_case_once_in_either_order():
-    from django.db import transaction
-
-    results = {}
-    # The seed is loaded once; each order is imported over it and rolled back.
-    call_command("import_registry", str(Path(settings.BASE_DIR) / "data" / "registry.json"))
-    for order in ((2025, 2024), (2024, 2025)):
-        with transaction.atomic():
-            results[order] = _register_after(order)
-            transaction.set_rollback(True)
-    (first, agencies, summaries), (second, agencies_2, _) = results.values()
-    assert first == second and agencies == agencies_2
-    statuses = Counter(status for _a, _s, _id, status, _sys, _src in first)
-    assert (len(first), agencies) == (51, 32)
-    assert statuses == {"active": 39, "ended": 6, "reported": 4, "pilot": 1, "planned": 1}
-    by_slug = {slug: (agency, sources) for agency, slug, _id, _st, _sys, sources in first}
-    both = ("federal-ai-inventory-2024", "federal-ai-inventory-2025")
-    for slug in (
-        "tsa-credential-authentication-cat2", "tsa-precheck-touchless-identity",
-        "usss-criminal-investigations-fr", "cbp-traveler-verification-service",
-        "us-gsa-tts-logingov", "us-cbp-traveler-self-service-mobile-identity-verification",
-        "us-uscis-consular-consolidated-database-facial-recognition-on-demand-report",
-    ):  # fmt: skip
-        assert by_slug[slug][1] == both, slug
-    assert [s for s in by_slug if "logingov" in s] == ["us-gsa-tts-logingov"]
-    assert [s for s in by_slug if "consular-consolidated" in s] == [
-        "us-uscis-consular-consolidated-database-facial-recognition-on-demand-report"
-    ]
-    # Curated values are kept; where the newest inventory disagrees, the summary says so.
-    conflicts = summaries[0].conflicts
-    assert any(c.startswith("tsa-credential-authentication-cat2: started") for c in conflicts)

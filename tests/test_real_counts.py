@@ -7,7 +7,8 @@ numbers, each real deployment is there once, and the order of the federal
 files changes nothing.
 
 The seed is loaded once for the module; the rest once per order, in a savepoint
-rolled back before the other order.
+rolled back before the other order. What the seed and the two inventories hold
+before the Atlas is kept per order (``FEDERAL``) and compared across orders.
 """
 
 import io
@@ -43,6 +44,20 @@ CITING_BOTH_INVENTORIES = 14
 POLICIES_IN_FORCE = 21
 
 
+#: What the seed and both inventories hold, before the Atlas, for each order:
+#: (deployments, agency count, {year: summary}).
+FEDERAL = {}
+
+
+def federal_deployments():
+    """Each deployment as the federal files shape it: agency, id, use case id, status, system."""
+    return {
+        (d.agency.slug, d.slug, d.inventory_id, d.status, d.system.slug if d.system else None,
+         tuple(sorted(s.slug for s in d.sources.all() if s.slug.startswith("federal-ai"))))
+        for d in Deployment.objects.select_related("agency", "system").prefetch_related("sources")
+    }  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def seeded(module_db):
     """The seed, loaded once for both orders below."""
@@ -59,6 +74,7 @@ def loaded(request, seeded, django_db_blocker):
                                                filename=INVENTORIES[year].name)  # fmt: skip
             summaries[year] = federal.import_inventory(inventory, filename=INVENTORIES[year].name,
                                                        publish=True)  # fmt: skip
+        FEDERAL[request.param] = (federal_deployments(), Agency.objects.count(), dict(summaries))
         summaries["atlas"] = atlas.import_atlas(atlas.read_atlas(ATLAS.read_bytes()),
                                                 filename=ATLAS.name, publish=True)  # fmt: skip
         if connection.vendor == "postgresql":
@@ -96,6 +112,35 @@ def test_the_database_holds_each_real_deployment_once(loaded):
     # The 17 CBP airports: one deployment each, none a duplicate of another.
     airports = deployments.filter(agency__slug="us-cbp").exclude(site="")
     assert airports.count() == 17 == len(set(airports.values_list("site", flat=True)))
+
+
+@pytest.mark.django_db
+def test_the_seed_and_both_inventories_hold_each_use_case_once_in_either_order(request):
+    order = request.node.callspec.params["loaded"]
+    deployments, agencies, summaries = FEDERAL[order]
+    # Each order gives the same register; the second order to run compares with the first.
+    for other, (other_deployments, other_agencies, _) in FEDERAL.items():
+        assert (deployments, agencies) == (other_deployments, other_agencies), (order, other)
+    statuses = Counter(status for _a, _s, _id, status, _sys, _src in deployments)
+    assert (len(deployments), agencies) == (51, 32)
+    assert statuses == {"active": 39, "ended": 6, "reported": 4, "pilot": 1, "planned": 1}
+    by_slug = {slug: (agency, sources) for agency, slug, _id, _st, _sys, sources in deployments}
+    both = ("federal-ai-inventory-2024", "federal-ai-inventory-2025")
+    for slug in (
+        "tsa-credential-authentication-cat2", "tsa-precheck-touchless-identity",
+        "usss-criminal-investigations-fr", "cbp-traveler-verification-service",
+        "us-gsa-tts-logingov", "us-cbp-traveler-self-service-mobile-identity-verification",
+        "us-uscis-consular-consolidated-database-facial-recognition-on-demand-report",
+    ):  # fmt: skip
+        assert by_slug[slug][1] == both, slug
+    assert [s for s in by_slug if "logingov" in s] == ["us-gsa-tts-logingov"]
+    assert [s for s in by_slug if "consular-consolidated" in s] == [
+        "us-uscis-consular-consolidated-database-facial-recognition-on-demand-report"
+    ]
+    if order[0] == 2025:
+        # Curated values are kept; where the newest inventory disagrees, the summary says so.
+        conflicts = summaries[2025].conflicts
+        assert any(c.startswith("tsa-credential-authentication-cat2: started") for c in conflicts)
 
 
 @pytest.mark.django_db
