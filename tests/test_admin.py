@@ -70,11 +70,6 @@ def one_of_each():
     }
 
 
-@pytest.fixture
-def seed():
-    return one_of_each()
-
-
 MODEL_NAMES = ["source", "vendor", "system", "agency", "deployment", "audit", "policy"]
 
 
@@ -82,8 +77,11 @@ def _url(model_name, view, *args):
     return reverse(f"admin:registry_{model_name}_{view}", args=args)
 
 
-class TestEveryModelsPages:
-    """The tests of this class only read ``seed``, built once for the class."""
+class TestOneRecordOfEachModel:
+    """
+    The tests that need ``seed``, one record of each model, built once for the
+    class; what a test writes besides is rolled back after it.
+    """
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -115,6 +113,57 @@ class TestEveryModelsPages:
         response = admin_client.get(_url(model_name, "add"))
         assert response.status_code == 200
         assert "Reason for this change" in response.text
+
+    @pytest.mark.parametrize("model_name", ["deployment", "policy", "source", "agency"])
+    def test_change_list_filters_select_the_matching_records_only(
+        self, admin_client, seed, model_name
+    ):
+        params, make = _filter_cases()[model_name]
+        wanted = make()
+
+        response = admin_client.get(_url(model_name, "changelist"), params)
+
+        shown = [obj.pk for obj in response.context["cl"].result_list]
+        assert shown == [wanted.pk]
+        assert seed[model_name].pk not in shown
+
+    def test_change_list_shows_source_count_and_audit_status(self, admin_client, seed):
+        response = admin_client.get(_url("deployment", "changelist"))
+        assert "column-source_count" in response.text
+        assert "column-audit_status" in response.text
+
+    def test_autocomplete_for_sources_answers_editors(self, editor_client, seed):
+        response = editor_client.get(
+            reverse("admin:autocomplete"),
+            {
+                "term": "Synthetic",
+                "app_label": "registry",
+                "model_name": "deployment",
+                "field_name": "sources",
+            },
+        )
+        assert response.status_code == 200
+        assert response.json()["results"]
+
+    def test_editor_cannot_publish_through_a_suggestion_link(self, editor_client, seed):
+        suggestion = models.Suggestion.objects.create(body="Synthetic: a vendor is missing.")
+        url = _url("vendor", "add") + f"?suggestion={suggestion.pk}&state=published"
+        form = editor_client.get(url).context["adminform"].form
+        assert form.initial["state"] == State.DRAFT
+        response = editor_client.post(
+            url, {"name": "Synthetic Vendor X", "slug": "synthetic-vendor-x", "state": "published"}
+        )
+        assert response.status_code == 200
+        assert not models.Vendor.objects.filter(slug="synthetic-vendor-x").exists()
+
+    def test_suggestion_shows_sender_only_in_the_admin_and_links_its_record(
+        self, admin_client, seed
+    ):
+        suggestion = seed["suggestion"]
+        response = admin_client.get(_url("suggestion", "change", suggestion.pk))
+        assert "sender@example.org" in response.text
+        link = _url("deployment", "change", seed["deployment"].pk) + f"?suggestion={suggestion.pk}"
+        assert link in response.text
 
 
 def _filter_cases():
@@ -148,38 +197,6 @@ def _source_with_broken_link():
     source = factories.SourceFactory(last_verified=None)
     models.Source.objects.filter(pk=source.pk).update(link_ok=False, link_status=404)
     return source
-
-
-@pytest.mark.parametrize("model_name", ["deployment", "policy", "source", "agency"])
-def test_change_list_filters_select_the_matching_records_only(admin_client, seed, model_name):
-    params, make = _filter_cases()[model_name]
-    wanted = make()
-
-    response = admin_client.get(_url(model_name, "changelist"), params)
-
-    shown = [obj.pk for obj in response.context["cl"].result_list]
-    assert shown == [wanted.pk]
-    assert seed[model_name].pk not in shown
-
-
-def test_change_list_shows_source_count_and_audit_status(admin_client, seed):
-    response = admin_client.get(_url("deployment", "changelist"))
-    assert "column-source_count" in response.text
-    assert "column-audit_status" in response.text
-
-
-def test_autocomplete_for_sources_answers_editors(editor_client, seed):
-    response = editor_client.get(
-        reverse("admin:autocomplete"),
-        {
-            "term": "Synthetic",
-            "app_label": "registry",
-            "model_name": "deployment",
-            "field_name": "sources",
-        },
-    )
-    assert response.status_code == 200
-    assert response.json()["results"]
 
 
 def test_admin_index_links_to_needs_attention(admin_client):
@@ -440,18 +457,6 @@ def test_editor_cannot_publish_by_posting_the_bulk_action(editor_client):
     assert vendor.state == State.IN_REVIEW
 
 
-def test_editor_cannot_publish_through_a_suggestion_link(editor_client, seed):
-    suggestion = models.Suggestion.objects.create(body="Synthetic: a vendor is missing.")
-    url = _url("vendor", "add") + f"?suggestion={suggestion.pk}&state=published"
-    form = editor_client.get(url).context["adminform"].form
-    assert form.initial["state"] == State.DRAFT
-    response = editor_client.post(
-        url, {"name": "Synthetic Vendor X", "slug": "synthetic-vendor-x", "state": "published"}
-    )
-    assert response.status_code == 200
-    assert not models.Vendor.objects.filter(slug="synthetic-vendor-x").exists()
-
-
 def test_editor_cannot_revert_a_record_to_its_published_version(editor_client):
     vendor = factories.VendorFactory(state=State.PUBLISHED)
     published_version = vendor.history.latest()
@@ -705,15 +710,6 @@ def test_revert_keeps_the_derived_audit_status(admin_client):
 
 
 # --- Suggestions -------------------------------------------------------------------
-
-
-def test_suggestion_shows_sender_only_in_the_admin_and_links_its_record(admin_client, seed):
-    suggestion = seed["suggestion"]
-    response = admin_client.get(_url("suggestion", "change", suggestion.pk))
-    assert "sender@example.org" in response.text
-    assert _url("deployment", "change", seed["deployment"].pk) + f"?suggestion={suggestion.pk}" in (
-        response.text
-    )
 
 
 def test_draft_from_a_suggestion_is_prefilled_and_accepts_the_suggestion(editor_client):

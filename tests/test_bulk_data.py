@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from registry import bulk, choices, exports
+from registry import bulk, choices, exports, search
+from registry.models import Deployment
 from tests.factories import AgencyFactory, AuditFactory, DeploymentFactory, PolicyFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,15 +22,23 @@ def bulk_dir(settings, tmp_path):
     return settings.BULK_DATA_DIR
 
 
+@pytest.fixture(scope="module")
+def register_built_once(module_db):
+    """Published, draft and retracted records, built once for the module; returns a pk."""
+    with search.deferred_indexing():
+        deployment = DeploymentFactory(agency=AgencyFactory(name="Synthetic Published Police"))
+        AuditFactory(system=deployment.system)
+        PolicyFactory()
+        DeploymentFactory(agency=AgencyFactory(name="Synthetic Draft Police",
+                                               state=choices.State.DRAFT))  # fmt: skip
+        AgencyFactory(name="Synthetic Retracted Police", state=choices.State.RETRACTED)
+    return deployment.pk
+
+
 @pytest.fixture
-def register():
-    deployment = DeploymentFactory(agency=AgencyFactory(name="Synthetic Published Police"))
-    AuditFactory(system=deployment.system)
-    PolicyFactory()
-    DeploymentFactory(agency=AgencyFactory(name="Synthetic Draft Police",
-                                           state=choices.State.DRAFT))  # fmt: skip
-    AgencyFactory(name="Synthetic Retracted Police", state=choices.State.RETRACTED)
-    return deployment
+def register(register_built_once, db):
+    """The published deployment, fresh from the database (a test's writes are rolled back)."""
+    return Deployment.objects.get(pk=register_built_once)
 
 
 def content(response):
