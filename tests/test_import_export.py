@@ -55,6 +55,8 @@ class SeedImportedOnce:
 
 
 class TestFromTheSeed(SeedImportedOnce):
+    """The seed imported once: importing it, changing it, exporting it."""
+
     def test_seed_dataset_imports_every_record(self, seeded, seed):
         assert record_counts() == {
             "Source": len(seed["sources"]),
@@ -115,6 +117,51 @@ class TestFromTheSeed(SeedImportedOnce):
         partial = {"format": "fr-registry/1", "sources": seed["sources"][:1]}
         import_file(write(tmp_path, partial))
         assert Agency.objects.count() == len(seed["agencies"])
+
+    def test_export_then_import_into_an_empty_database_gives_an_identical_export(
+        self, seeded, tmp_path
+    ):
+        first = registry_json.export_document()
+        delete_everything()
+        assert sum(record_counts().values()) == 0
+        import_file(write(tmp_path, registry_json.dumps(first)))
+        assert without_timestamp(registry_json.export_document()) == without_timestamp(first)
+
+    def test_export_keeps_the_seed_datasets_facts(self, seeded, seed):
+        exported = registry_json.export_document()
+        for name in registry_json.LISTS:
+            assert [r["id"] for r in exported[name]] == sorted(r["id"] for r in seed[name])
+        bridges = next(
+            p for p in exported["policies"] if p["id"] == "bridges-v-south-wales-police-2020"
+        )
+        original = next(p for p in seed["policies"] if p["id"] == bridges["id"])
+        for key in ("title", "kind", "status", "country", "region", "adopted", "requirements"):
+            assert bridges.get(key) == original.get(key)
+
+    def test_export_command_writes_a_file(self, seeded, tmp_path):
+        target = tmp_path / "out.json"
+        call_command("export_registry", str(target), stderr=io.StringIO())
+        document = json.loads(target.read_text())
+        assert document["format"] == "fr-registry/1"
+        assert len(document["agencies"]) == Agency.objects.count()
+
+    def test_public_export_leaves_out_unpublished_records_and_links_to_them(self, seeded):
+        Source.objects.filter(slug="nist-news-2019-12-demographic-effects").update(state="draft")
+        Agency.objects.filter(slug="us-dhs").update(state="in_review")
+        document = registry_json.export_document(published_only=True)
+        ids = {name: {r["id"] for r in document[name]} for name in registry_json.LISTS}
+        assert "nist-news-2019-12-demographic-effects" not in ids["sources"]
+        assert "us-dhs" not in ids["agencies"]
+        # CBP stays, without the link to its hidden parent.
+        cbp = next(a for a in document["agencies"] if a["id"] == "us-cbp")
+        assert "parent" not in cbp
+        # A deployment whose agency is hidden is left out rather than shown half-linked.
+        Agency.objects.filter(slug="nypd").update(state="draft")
+        document = registry_json.export_document(published_only=True)
+        assert not [d for d in document["deployments"] if d["agency"] == "nypd"]
+        for rec in document["audits"]:
+            assert "nist-news-2019-12-demographic-effects" not in rec["sources"]
+        assert registry_json.validate(document) == []
 
 
 def test_dry_run_reports_but_writes_nothing(capsys):
@@ -259,50 +306,3 @@ def delete_everything():
         model.objects.all().delete()
     for model in MODELS:
         model.objects.all().delete()
-
-
-class TestExportOfTheSeed(SeedImportedOnce):
-    def test_export_then_import_into_an_empty_database_gives_an_identical_export(
-        self, seeded, tmp_path
-    ):
-        first = registry_json.export_document()
-        delete_everything()
-        assert sum(record_counts().values()) == 0
-        import_file(write(tmp_path, registry_json.dumps(first)))
-        assert without_timestamp(registry_json.export_document()) == without_timestamp(first)
-
-    def test_export_keeps_the_seed_datasets_facts(self, seeded, seed):
-        exported = registry_json.export_document()
-        for name in registry_json.LISTS:
-            assert [r["id"] for r in exported[name]] == sorted(r["id"] for r in seed[name])
-        bridges = next(
-            p for p in exported["policies"] if p["id"] == "bridges-v-south-wales-police-2020"
-        )
-        original = next(p for p in seed["policies"] if p["id"] == bridges["id"])
-        for key in ("title", "kind", "status", "country", "region", "adopted", "requirements"):
-            assert bridges.get(key) == original.get(key)
-
-    def test_export_command_writes_a_file(self, seeded, tmp_path):
-        target = tmp_path / "out.json"
-        call_command("export_registry", str(target), stderr=io.StringIO())
-        document = json.loads(target.read_text())
-        assert document["format"] == "fr-registry/1"
-        assert len(document["agencies"]) == Agency.objects.count()
-
-    def test_public_export_leaves_out_unpublished_records_and_links_to_them(self, seeded):
-        Source.objects.filter(slug="nist-news-2019-12-demographic-effects").update(state="draft")
-        Agency.objects.filter(slug="us-dhs").update(state="in_review")
-        document = registry_json.export_document(published_only=True)
-        ids = {name: {r["id"] for r in document[name]} for name in registry_json.LISTS}
-        assert "nist-news-2019-12-demographic-effects" not in ids["sources"]
-        assert "us-dhs" not in ids["agencies"]
-        # CBP stays, without the link to its hidden parent.
-        cbp = next(a for a in document["agencies"] if a["id"] == "us-cbp")
-        assert "parent" not in cbp
-        # A deployment whose agency is hidden is left out rather than shown half-linked.
-        Agency.objects.filter(slug="nypd").update(state="draft")
-        document = registry_json.export_document(published_only=True)
-        assert not [d for d in document["deployments"] if d["agency"] == "nypd"]
-        for rec in document["audits"]:
-            assert "nist-news-2019-12-demographic-effects" not in rec["sources"]
-        assert registry_json.validate(document) == []
