@@ -139,6 +139,19 @@ class SystemQuerySet(AuditStatusQuerySet):
         return self.select_related("vendor")
 
 
+def _write_audit_status(rows, status, finding, date, precision) -> int:
+    """Store this audit status on those of ``rows`` that do not hold it already."""
+    held = Q(audit_status=status, audit_finding=finding, audit_date_precision=precision) & (
+        Q(audit_date__isnull=True) if date is None else Q(audit_date=date)
+    )
+    return rows.exclude(held).update(
+        audit_status=status,
+        audit_finding=finding,
+        audit_date=date,
+        audit_date_precision=precision,
+    )
+
+
 class DeploymentQuerySet(AuditStatusQuerySet):
     def correlated_audits(self):
         """A deployment inherits its system's audits, plus its own."""
@@ -157,7 +170,9 @@ class DeploymentQuerySet(AuditStatusQuerySet):
         ranked once (a correlated subquery per *system*), then one UPDATE per
         distinct result sets every such deployment of those systems. Only the
         few deployments audited themselves are ranked one by one. (One
-        correlated subquery per deployment took 65-99 s at 100,000.)
+        correlated subquery per deployment took 65-99 s at 100,000.) A row
+        that inherits the status it already holds is not written: every write
+        of a deployment's row updates each of its twenty indexes.
         Returns the number of rows written.
         """
         own_audits = (_audit_model().objects.published().filter(deployment__isnull=False)).values(
@@ -187,20 +202,9 @@ class DeploymentQuerySet(AuditStatusQuerySet):
             if status == none_known[0]:
                 # Deployments of no known system have no audit but their own.
                 rows = inheriting.filter(Q(system_id__in=system_ids) | Q(system__isnull=True))
-            written += rows.update(
-                audit_status=status,
-                audit_finding=finding or "",
-                audit_date=date,
-                audit_date_precision=precision or "",
-            )
+            written += _write_audit_status(rows, status, finding or "", date, precision or "")
         if not any(status[0] == none_known[0] for status in by_status):
-            status, finding, date, precision = none_known
-            written += inheriting.filter(system__isnull=True).update(
-                audit_status=status,
-                audit_finding=finding,
-                audit_date=date,
-                audit_date_precision=precision,
-            )
+            written += _write_audit_status(inheriting.filter(system__isnull=True), *none_known)
         return written
 
     def active(self):

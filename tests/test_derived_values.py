@@ -181,11 +181,18 @@ def test_refreshing_every_deployment_sets_what_each_one_computes_now(
     Deployment.objects.update(
         audit_status=S.NONE_KNOWN, audit_finding="", audit_date=None, audit_date_precision=""
     )
-    # A statement per distinct system status, not one per deployment.
+    stored, live = stored_and_live(Deployment.objects.all())
+    wrong = sum(1 for held, computed in zip(stored, live, strict=True) if held != computed)
+    assert 0 < wrong < len(stored)
+    # A statement per distinct system status, not one per deployment; only the
+    # rows whose status is wrong are written.
     with django_assert_max_num_queries(7):
-        assert Deployment.objects.refresh_audit_status() == Deployment.objects.count()
+        assert Deployment.objects.refresh_audit_status() == wrong
     stored, live = stored_and_live(Deployment.objects.all())
     assert stored == live
+    # Run again, it writes only the deployments audited themselves (ranked one by one).
+    assert Deployment.objects.refresh_audit_status() == 2
+    assert stored_and_live(Deployment.objects.all())[0] == stored
     assert {row[0] for row in stored} == {S.NONE_KNOWN, S.TESTED, S.AUDITED, S.REPORTED}
     assert status_of(own) == S.AUDITED and status_of(orphan) == S.TESTED
     assert status_of(draft_own) == S.REPORTED and status_of(plain[0]) == S.TESTED
