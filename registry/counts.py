@@ -24,7 +24,6 @@ cache.
 """
 
 import datetime
-import functools
 import hashlib
 import json
 import uuid
@@ -43,11 +42,9 @@ from . import types
 _request_memo: ContextVar[dict | None] = ContextVar("register_version_memo", default=None)
 
 
-@functools.cache
 def _history_tables():
-    # Once per process: ``model.history`` builds a new manager class on each
-    # access (django-simple-history), about 2 ms for the seven types, and
-    # this runs on every request.
+    # ``model.history`` is cheap to reach: ``registry.history.RecordHistory``
+    # builds its manager class once, not on every access as the library does.
     return [model.history.model._meta.db_table for model in types.MODELS]
 
 
