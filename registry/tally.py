@@ -82,8 +82,9 @@ def _grouped_rows(groupings, source: str, count: str, *, typed: bool, having: st
     )
 
 
-def _insert(groupings) -> str:
-    return f"INSERT INTO {TABLE} (combination, set_number, {', '.join(columns(groupings))}, n)"
+def _insert(groupings, alias: str = "") -> str:
+    named = f"{TABLE} AS {alias}" if alias else TABLE
+    return f"INSERT INTO {named} (combination, set_number, {', '.join(columns(groupings))}, n)"
 
 
 def _postgresql_statements(groupings) -> list[str]:
@@ -107,7 +108,7 @@ def _postgresql_statements(groupings) -> list[str]:
             f"CREATE OR REPLACE FUNCTION {TABLE}_{operation}() RETURNS trigger "
             f"LANGUAGE plpgsql AS $$ BEGIN "
             f"WITH changed AS ({changed}) "
-            f"{_insert(groupings).replace(TABLE, f'{TABLE} AS tally', 1)} "
+            f"{_insert(groupings, 'tally')} "
             f"SELECT * FROM ({rows}) AS counted ORDER BY 1 "
             f"ON CONFLICT (combination) DO UPDATE SET n = tally.n + EXCLUDED.n; "
             f"RETURN NULL; END $$"
