@@ -39,6 +39,14 @@ AXE_OPTIONS = {
     },
     "resultTypes": ["violations"],
 }
+#: axe-core's violations, as much of them as a failure message shows (the
+#: whole result, every rule's description included, is large to send back).
+AXE_VIOLATIONS = """(options) => axe.run(document, options).then(results =>
+    results.violations.map(violation => ({
+        id: violation.id,
+        help: violation.help,
+        targets: violation.nodes.slice(0, 3).map(node => node.target),
+    })))"""
 #: The WCAG A/AA rules whose result depends on positions and sizes: what is
 #: scrolled out of view or overlaps (color-contrast; its results differed
 #: between every pair of widths), which boxes scroll (scrollable-region-focusable)
@@ -186,11 +194,10 @@ def problems_at(viewer, url, *, allowed_rules=frozenset(), tables_fit=False):
     if width == WIDTHS[0] and not skip_link_moves_focus(viewer.page):
         problems.append(f"{width}px: the skip link does not move focus")
     options = AXE_OPTIONS if width in STRUCTURE_WIDTHS else LAYOUT_OPTIONS
-    results = viewer.page.evaluate("(options) => axe.run(document, options)", options)
-    for violation in results["violations"]:
+    for violation in viewer.page.evaluate(AXE_VIOLATIONS, options):
         if violation["id"] in allowed_rules:
             continue
-        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
+        targets = [" ".join(map(str, target)) for target in violation["targets"]]
         problems.append(f"{width}px: axe {violation['id']} ({violation['help']}) at {targets}")
     if viewer.errors:
         problems.append(f"{width}px: console errors {viewer.errors}")
