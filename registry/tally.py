@@ -125,26 +125,41 @@ def _postgresql_statements(groupings) -> list[str]:
 
 
 def _sqlite_statements(groupings) -> list[str]:
-    """Three row-level triggers; an update that changes no counted column costs nothing."""
+    """
+    Three row-level triggers; an update that changes no counted column costs
+    nothing. A row counted in adds one to its combinations (created when new);
+    a row counted out takes one from combinations that exist and never creates
+    one: where none exists the tally was emptied first (``manage.py flush``
+    deletes table after table, in no set order), and a negative count would
+    outlive the rows.
+    """
     all_columns = columns(groupings)
 
-    def upserts(prefix, sign):
+    def added(prefix):
         return " ".join(
             f"{_insert(groupings)} SELECT {_key(number, grouping, prefix, 'char')}, {number}, "
-            f"{_values(grouping, all_columns, prefix, typed=False)}, {sign} "
+            f"{_values(grouping, all_columns, prefix, typed=False)}, 1 "
             f"WHERE {prefix}state = '{State.PUBLISHED}' "
-            f"ON CONFLICT (combination) DO UPDATE SET n = n + excluded.n;"
+            f"ON CONFLICT (combination) DO UPDATE SET n = n + 1;"
+            for number, grouping in enumerate(groupings)
+        )
+
+    def taken(prefix):
+        return " ".join(
+            f"UPDATE {TABLE} SET n = n - 1 "
+            f"WHERE combination = {_key(number, grouping, prefix, 'char')} "
+            f"AND {prefix}state = '{State.PUBLISHED}';"
             for number, grouping in enumerate(groupings)
         )
 
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in ["state", *all_columns])
     return [
         f"CREATE TRIGGER {TABLE}_insert AFTER INSERT ON {SOURCE} "
-        f"WHEN NEW.state = '{State.PUBLISHED}' BEGIN {upserts('NEW.', 1)} END",
+        f"WHEN NEW.state = '{State.PUBLISHED}' BEGIN {added('NEW.')} END",
         f"CREATE TRIGGER {TABLE}_update AFTER UPDATE ON {SOURCE} "
-        f"WHEN {changed} BEGIN {upserts('OLD.', -1)} {upserts('NEW.', 1)} END",
+        f"WHEN {changed} BEGIN {taken('OLD.')} {added('NEW.')} END",
         f"CREATE TRIGGER {TABLE}_delete AFTER DELETE ON {SOURCE} "
-        f"WHEN OLD.state = '{State.PUBLISHED}' BEGIN {upserts('OLD.', -1)} END",
+        f"WHEN OLD.state = '{State.PUBLISHED}' BEGIN {taken('OLD.')} END",
     ]
 
 

@@ -120,3 +120,22 @@ def test_the_plain_list_groups_no_deployment_rows():
     ]
     assert not grouped, "every grouping the list asks for is one the tally keeps"
     assert any(tally.TABLE in q["sql"] for q in queries)
+
+
+def test_deleting_rows_after_the_tally_was_emptied_leaves_no_count_below_zero():
+    """
+    ``manage.py flush`` on SQLite deletes table after table in no set order
+    (PostgreSQL truncates, which fires no trigger): when the tally goes first,
+    the deployments' delete must not leave negative counts behind for the
+    next rows to add to.
+    """
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's flush truncates the tables, which fires no trigger")
+    with search.deferred_indexing():
+        DeploymentFactory.create_batch(2)
+    DeploymentTally.objects.all().delete()
+    Deployment.objects.all().delete()
+    assert list(DeploymentTally.objects.filter(n__lt=0).values_list("combination", "n")) == []
+    with search.deferred_indexing():
+        DeploymentFactory()
+    assert_tally_counts_the_rows()
