@@ -2,34 +2,17 @@
 The deployment list's facet counts kept by the database (``registry/tally.py``):
 the tally table, filled from the published deployments, and the triggers that
 keep it on PostgreSQL and SQLite (other databases: no triggers, and the list
-counts its rows itself, as before).
+counts its rows itself, as before). The step, with the groupings as they were
+then, lives in the squashed migration, which a new database applies instead of
+0001-0015 (``install_tally``); this file stays for databases migrated before
+the squash.
 """
+
+from importlib import import_module
 
 from django.db import migrations, models
 
-#: The groupings as they were when this migration was written (``tally.GROUPINGS``).
-GROUPINGS = (
-    ("status", "audit_status", "agency_kind", "agency_level"),
-    ("uses", "image_sources"),
-    ("agency_country", "agency_region"),
-    ("system_vendor_id",),
-)
-
-
-def install(apps, schema_editor):
-    from registry import tally
-
-    connection = schema_editor.connection
-    if tally.supported(connection):
-        tally.rebuild(connection, GROUPINGS)
-        tally.install(connection, GROUPINGS)
-
-
-def uninstall(apps, schema_editor):
-    from registry import tally
-
-    if tally.supported(schema_editor.connection):
-        tally.uninstall(schema_editor.connection)
+squashed = import_module("registry.migrations.0001_squashed_0015_deployment_tally")
 
 
 class Migration(migrations.Migration):
@@ -58,5 +41,5 @@ class Migration(migrations.Migration):
                 ("n", models.IntegerField()),
             ],
         ),
-        migrations.RunPython(install, uninstall),
+        migrations.RunPython(squashed.install_tally, squashed.uninstall_tally),
     ]
