@@ -1,7 +1,8 @@
 """
 The publishing workflow: who may move a record from one state to another.
 
-Roles are Django groups created by migration 0002:
+Roles are Django groups created by the migrations (``0001_squashed_0015``; 0002 on
+databases migrated before the squash):
 
 - **editors** create and edit drafts and send them to review. They may move a
   record between ``draft`` and ``in_review`` only, and never touch a record that
