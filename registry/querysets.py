@@ -179,7 +179,11 @@ class DeploymentQuerySet(AuditStatusQuerySet):
             "deployment_id"
         )
         audited_themselves = self.filter(pk__in=own_audits)
-        written = super(DeploymentQuerySet, audited_themselves).refresh_audit_status()
+        written = 0
+        # Usually none is (always, for a deployment just created): a cheap
+        # EXISTS then spares building the ranked UPDATE, most of a save's cost.
+        if audited_themselves.exists():
+            written = super(DeploymentQuerySet, audited_themselves).refresh_audit_status()
         inheriting = self.exclude(pk__in=own_audits)
         systems = (
             apps.get_model("registry", "System")

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from registry import choices
 from registry.models import Agency, Audit, Deployment, Policy, System
@@ -206,6 +208,26 @@ def test_refreshing_one_deployment_writes_only_that_one():
     Audit.objects.update(state=choices.State.PUBLISHED)
     assert Deployment.objects.filter(pk=one.pk).refresh_audit_status() == 1
     assert (status_of(one), status_of(other)) == (S.REPORTED, S.NONE_KNOWN)
+
+
+def ranking_updates(queries):
+    """The UPDATEs that rank audits row by row (those of deployments audited themselves)."""
+    return [q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "CASE" in q["sql"]]
+
+
+def test_refreshing_a_deployment_ranks_its_own_audits_only_when_it_has_some():
+    system = SystemFactory()
+    AuditFactory(system=system)
+    deployment = DeploymentFactory(system=system)
+    with CaptureQueriesContext(connection) as queries:
+        assert Deployment.objects.filter(pk=deployment.pk).refresh_audit_status() == 0
+    assert ranking_updates(queries) == []
+    assert status_of(deployment) == S.REPORTED
+    AuditFactory(system=None, deployment=deployment, auditor_kind="vendor", finding="")
+    with CaptureQueriesContext(connection) as queries:
+        assert Deployment.objects.filter(pk=deployment.pk).refresh_audit_status() == 1
+    assert len(ranking_updates(queries)) == 1
+    assert Deployment.objects.filter(audit_finding="disparities_found").get() == deployment
 
 
 # --- governing policies: jurisdiction containment --------------------------
