@@ -6,6 +6,8 @@ The results page reads each table once per record type, newest rows first
 (``recent``): FTS5 walks its index in rowid order, so it stops at the pool's size.
 """
 
+from functools import cache
+
 from django.db import connections, models
 from django.db.models import F, FloatField, Value
 from django.db.models.expressions import RawSQL
@@ -45,20 +47,14 @@ class FTS5Backend:
 
     def refresh(self, queryset):
         """Replace the rows' entries: one DELETE and one INSERT ... SELECT."""
-        model = queryset.model
-        spec = types.of(model).search
-        table = self.table(model)
+        table = self.table(queryset.model)
         pks_sql, pks_params = queryset.order_by().values("pk").query.sql_with_params()
-        rows = queryset.order_by().annotate(
-            **{f"_search_{w}": joined_text(model, spec[w]) for w in WEIGHTS}
-        )
-        rows_sql, rows_params = rows.values_list(
-            "pk", *[f"_search_{w}" for w in WEIGHTS]
-        ).query.sql_with_params()
+        texts_sql, texts_params = _texts_sql(queryset.model, queryset.db)
         with connections[queryset.db].cursor() as cursor:
             cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({pks_sql})", pks_params)
             cursor.execute(
-                f"INSERT INTO {table} (rowid, name, related, body) {rows_sql}", rows_params
+                f"INSERT INTO {table} (rowid, name, related, body) {texts_sql} ({pks_sql})",
+                (*texts_params, *pks_params),
             )
 
     def remove(self, model, pks, using):
@@ -148,6 +144,32 @@ class FTS5Backend:
             output_field=models.TextField(),
         )
         return queryset.annotate(search_snippet=snippet)
+
+
+@cache
+def _texts_sql(model, using):
+    """
+    ``SELECT pk, A, B, C FROM <model's table> WHERE pk IN``, to be followed by
+    the rows' keys: the three texts of each row, compiled once per model. They
+    are a dozen subqueries, whose building and compiling was most of the cost
+    of re-indexing a row (so of every save).
+    """
+    spec = types.of(model).search
+    rows = model._base_manager.order_by().annotate(
+        **{f"_search_{w}": joined_text(model, spec[w]) for w in WEIGHTS}
+    )
+    sql, params = (
+        rows.values_list("pk", *[f"_search_{w}" for w in WEIGHTS])
+        .query.get_compiler(using)
+        .as_sql()
+    )
+    quote = connections[using].ops.quote_name
+    table = quote(model._meta.db_table)
+    # Every text is a subquery (an UPDATE may not join), so the statement
+    # reads the one table and nothing follows it.
+    if not sql.endswith(f" FROM {table}"):
+        raise ValueError(f"unexpected statement for the {model._meta.model_name} texts: {sql}")
+    return f"{sql} WHERE {table}.{quote(model._meta.pk.column)} IN", params
 
 
 class RowidJoin(Lookup):
