@@ -64,17 +64,18 @@ def deployment_changed(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_save, sender=Agency)
-def agency_changed(sender, instance, raw=False, **kwargs):
+def agency_changed(sender, instance, raw=False, created=False, **kwargs):
     # raw: a fixture carries the copies itself. skip_history_when_saving:
     # services.save_record sends post_save once more when the record is done.
-    if raw or hasattr(instance, "skip_history_when_saving"):
+    # created: no deployment can name a record that did not exist.
+    if raw or created or hasattr(instance, "skip_history_when_saving"):
         return
     Deployment.objects.sync_with_agency(instance)
 
 
 @receiver(post_save, sender=System)
-def system_changed(sender, instance, raw=False, **kwargs):
-    if raw or hasattr(instance, "skip_history_when_saving"):
+def system_changed(sender, instance, raw=False, created=False, **kwargs):
+    if raw or created or hasattr(instance, "skip_history_when_saving"):
         return
     Deployment.objects.sync_with_system(instance)
 
