@@ -8,7 +8,7 @@ the same rows (a pure speed change, for imports of thousands of records).
   model instances, only to copy three ids. ``RecordHistory`` has the database
   copy them (one ``INSERT ... SELECT`` per linked field instead of three
   queries), unless someone listens to the library's m2m signals, which carry
-  the rows as instances: then it reads the ids alone and sends them.
+  the rows as instances: then the library writes them as it always did.
 - ``record.history``: the library builds a new manager class (``from_queryset``,
   which walks the queryset class with ``inspect``) on every access, once per
   entry written; ``_HistoryDescriptor`` builds it once.
@@ -55,45 +55,23 @@ class RecordHistory(HistoricalRecords):
             )
 
     def create_historical_record_m2ms(self, history_instance, instance):
-        for field in history_instance._history_m2m_fields:
-            m2m_history_model = self.m2m_models[field]
+        fields = history_instance._history_m2m_fields
+        if any(_listened(self.m2m_models[field]) for field in fields):
+            # The library's signals carry the rows as instances: let it build them.
+            super().create_historical_record_m2ms(history_instance, instance)
+            return
+        for field in fields:
             through_model = getattr(instance, field.name).through
             own = through_model._meta.get_field(utils.get_m2m_field_name(field))
-            if pre_create_historical_m2m_records.has_listeners(
-                m2m_history_model
-            ) or post_create_historical_m2m_records.has_listeners(m2m_history_model):
-                self._create_m2m_rows(history_instance, instance, field, through_model, own)
-            else:
-                _copy_m2m_rows(history_instance, instance, m2m_history_model, through_model, own)
+            _copy_m2m_rows(history_instance, instance, self.m2m_models[field], through_model, own)
 
-    def _create_m2m_rows(self, history_instance, instance, field, through_model, own):
-        """The rows as model instances, for the library's signals, which carry them."""
-        m2m_history_model = self.m2m_models[field]
-        attnames = [f.attname for f in through_model._meta.fields]
-        rows = (
-            through_model.objects.filter(**{own.name: instance.pk})
-            .order_by("pk")
-            .values_list(*attnames)
-        )
-        insert_rows = [
-            m2m_history_model(history=history_instance, **dict(zip(attnames, row, strict=True)))
-            for row in rows
-        ]
-        pre_create_historical_m2m_records.send(
-            sender=m2m_history_model,
-            rows=insert_rows,
-            history_instance=history_instance,
-            instance=instance,
-            field=field,
-        )
-        created_rows = m2m_history_model.objects.bulk_create(insert_rows)
-        post_create_historical_m2m_records.send(
-            sender=m2m_history_model,
-            created_rows=created_rows,
-            history_instance=history_instance,
-            instance=instance,
-            field=field,
-        )
+
+def _listened(m2m_history_model) -> bool:
+    """Whether anyone receives the library's signals around this model's rows."""
+    return any(
+        signal.has_listeners(m2m_history_model)
+        for signal in (pre_create_historical_m2m_records, post_create_historical_m2m_records)
+    )
 
 
 def _copy_m2m_rows(history_instance, instance, m2m_history_model, through_model, own):
