@@ -24,6 +24,18 @@ from .models import Agency, Audit, Deployment, System
 from .search import index as search_index
 from .search.documents import indexed_fields
 
+
+def _not_yet(instance, raw) -> bool:
+    """
+    Whether a receiver should let this ``post_save`` pass: ``raw`` (a fixture,
+    whose related rows may not exist yet and which carries its derived values
+    itself), or a save by ``services.save_record`` (and the admin), which
+    sends ``post_save`` once more when the record's links are set: act once,
+    then.
+    """
+    return raw or hasattr(instance, "skip_history_when_saving")
+
+
 # Derived values ------------------------------------------------------------
 
 
@@ -41,11 +53,7 @@ def refresh_audit_status_for(*, system_ids=(), deployment_ids=()):
 @receiver(post_save, sender=Audit)
 @receiver(post_delete, sender=Audit)
 def audit_changed(sender, instance, raw=False, **kwargs):
-    if raw or getattr(instance, "_defer_derived", False):
-        return
-    if hasattr(instance, "skip_history_when_saving"):
-        # services.save_record (and the admin) send post_save again when the
-        # record is done: refresh once, then.
+    if _not_yet(instance, raw) or getattr(instance, "_defer_derived", False):
         return
     old_system, old_deployment = getattr(instance, "_loaded_subject", (None, None))
     refresh_audit_status_for(
@@ -56,26 +64,22 @@ def audit_changed(sender, instance, raw=False, **kwargs):
 
 @receiver(post_save, sender=Deployment)
 def deployment_changed(sender, instance, raw=False, **kwargs):
-    if raw or getattr(instance, "_defer_derived", False):
+    if _not_yet(instance, raw) or getattr(instance, "_defer_derived", False):
         return
-    if hasattr(instance, "skip_history_when_saving"):
-        return  # refreshed when post_save comes again (audit_changed)
     Deployment.objects.filter(pk=instance.pk).refresh_audit_status()
 
 
 @receiver(post_save, sender=Agency)
 def agency_changed(sender, instance, raw=False, created=False, **kwargs):
-    # raw: a fixture carries the copies itself. skip_history_when_saving:
-    # services.save_record sends post_save once more when the record is done.
     # created: no deployment can name a record that did not exist.
-    if raw or created or hasattr(instance, "skip_history_when_saving"):
+    if _not_yet(instance, raw) or created:
         return
     Deployment.objects.sync_with_agency(instance)
 
 
 @receiver(post_save, sender=System)
 def system_changed(sender, instance, raw=False, created=False, **kwargs):
-    if raw or created or hasattr(instance, "skip_history_when_saving"):
+    if _not_yet(instance, raw) or created:
         return
     Deployment.objects.sync_with_system(instance)
 
@@ -86,10 +90,7 @@ def system_changed(sender, instance, raw=False, created=False, **kwargs):
 def record_saved(
     sender, instance, raw=False, created=False, update_fields=None, using="default", **kwargs
 ):
-    if raw:  # fixtures: related rows may not exist yet; rebuild afterwards
-        return
-    if hasattr(instance, "skip_history_when_saving"):
-        # services.save_record sends post_save again once the links are set.
+    if _not_yet(instance, raw):  # a fixture's records: rebuild the index afterwards
         return
     if update_fields is not None and not indexed_fields(sender) & set(update_fields):
         return
