@@ -28,7 +28,8 @@ from urllib.parse import urlsplit
 
 from django.urls import reverse
 
-from registry.models import Agency, Audit, Deployment, Policy, Source, System, Vendor
+from registry.models import Deployment
+from registry.types import RECORD_TYPES
 
 from .conftest import WIDTHS
 
@@ -59,15 +60,8 @@ LAYOUT_OPTIONS = {
 }
 #: The widths at which every WCAG A/AA rule runs (see the module's docstring).
 STRUCTURE_WIDTHS = (WIDTHS[0], WIDTHS[-1])
-RECORD_MODELS = {
-    "agency": Agency,
-    "deployment": Deployment,
-    "system": System,
-    "vendor": Vendor,
-    "audit": Audit,
-    "policy": Policy,
-    "source": Source,
-}
+#: Each record type's model by name, in the register's order (``registry.types``).
+RECORD_MODELS = {record_type.model_name: record_type.model for record_type in RECORD_TYPES}
 RECORD_PAGES = [
     *(f"{name}-list" for name in RECORD_MODELS),
     "deployment-list-filtered",
