@@ -4,13 +4,10 @@ exports and feeds, on the seed dataset (imported once for the module).
 """
 
 import html
-import io
 import json
 import re
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from registry import choices, places, scorecards
@@ -22,17 +19,8 @@ from tests.factories import AgencyFactory, DeploymentFactory
 SEED = "data/registry.json"
 
 
-@pytest.fixture(scope="module")
-def seed(django_db_setup, django_db_blocker):
-    """The seed dataset, imported once, rolled back at the end of the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("import_registry", SEED, verbosity=0, stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def seeded(seed, db):
+def seeded(seed_register, db):
     """A test on the seed data (each in a savepoint of the module's transaction)."""
 
 

@@ -11,18 +11,15 @@ rolled back before the other order. What the seed and the two inventories hold
 before the Atlas is kept per order (``FEDERAL``) and compared across orders.
 """
 
-import io
 import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
 
-from registry import search
 from registry.importers import atlas, federal, reconcile
 from registry.models import Agency, Deployment, Policy
 
@@ -58,15 +55,8 @@ def federal_deployments():
     }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def seeded(module_db):
-    """The seed, loaded once for both orders below."""
-    with search.deferred_indexing():
-        call_command("import_registry", SEED, verbosity=0, stdout=io.StringIO())
-
-
 @pytest.fixture(scope="module", params=[(2025, 2024), (2024, 2025)], ids=str)
-def loaded(request, seeded, django_db_blocker):
+def loaded(request, seed_register, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         summaries = {}
         for year in request.param:

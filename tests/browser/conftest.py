@@ -9,12 +9,13 @@ through the widths. The seed data is imported once per module. When
 (`.ci/run` installs it with apt).
 """
 
-import io
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+
+from tests.seed import import_seed, seed_in_place
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,7 +30,6 @@ CHROMIUM_ARGS = [
 #: The widths every page is checked at: small phones, phones, 200 % zoom of 1280, desktop.
 WIDTHS = (320, 360, 640, 1280)
 HEIGHT = 800
-SEED = "data/registry.json"
 ADMIN_PASSWORD = "browser-tests-only"  # noqa: S105 (a throwaway account in the test database)
 
 needs_chromium = pytest.mark.skipif(
@@ -56,17 +56,6 @@ def browser(django_db_setup):
         chromium.close()
 
 
-def _import_seed():
-    from registry import search
-
-    # Re-indexing search after each save makes the import several times
-    # slower; index once at the end instead.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search, "refresh_index", lambda *args, **kwargs: None)
-        call_command("import_registry", SEED, verbosity=0, stdout=io.StringIO())
-    search.rebuild_index()
-
-
 @pytest.fixture(scope="module")
 def site(browser, django_db_setup, django_db_blocker):
     """The seed dataset served by a live server; yields the server's base URL."""
@@ -79,25 +68,25 @@ def site(browser, django_db_setup, django_db_blocker):
     # subprocess started by a later test must not inherit it).
     with pytest.MonkeyPatch.context() as patch, django_db_blocker.unblock():
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        shared = connection.vendor == "sqlite" and connection.is_in_memory_db()
-        if shared:
-            # The server thread shares this in-memory connection: it sees the
-            # import inside a transaction that is rolled back at the end.
-            with transaction.atomic():
-                _import_seed()
+        with seed_in_place(connection) as in_place:
+            if in_place:
+                # SQLite in memory: the server thread shares this connection.
+                # What the tests write (the maintainer's account) is rolled
+                # back at the end, and the database as it was put back after.
+                with transaction.atomic():
+                    server = LiveServer("localhost")
+                    yield server.url
+                    server.stop()
+                    transaction.set_rollback(True)
+            else:
+                # The server has its own connection (PostgreSQL): commit, then
+                # empty the database for the next module, as TransactionTestCase does.
+                migrated = connection.creation.serialize_db_to_string()
+                import_seed()
                 server = LiveServer("localhost")
                 yield server.url
                 server.stop()
-                transaction.set_rollback(True)
-        else:
-            # The server has its own connection (PostgreSQL): commit, then empty
-            # the database for the next module, as TransactionTestCase does.
-            migrated = connection.creation.serialize_db_to_string()
-            _import_seed()
-            server = LiveServer("localhost")
-            yield server.url
-            server.stop()
-            _empty_to_migrated_state(migrated)
+                _empty_to_migrated_state(migrated)
 
 
 def _empty_to_migrated_state(migrated):
