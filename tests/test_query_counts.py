@@ -48,12 +48,12 @@ REPEATED_LIST_QUERIES = 2
 # Record pages: the record with its sources, then one query per related list,
 # and one for the version its citation names (citations.latest_public_version).
 AGENCY_DETAIL_QUERIES = 12
-DEPLOYMENT_DETAIL_QUERIES = 15
-SYSTEM_DETAIL_QUERIES = 12
-VENDOR_DETAIL_QUERIES = 11
-AUDIT_DETAIL_QUERIES = 10
-POLICY_DETAIL_QUERIES = 13  # + the count of citing deployments (the 50-row excerpt)
-SOURCE_DETAIL_QUERIES = 11
+DEPLOYMENT_DETAIL_QUERIES = 14
+SYSTEM_DETAIL_QUERIES = 11
+VENDOR_DETAIL_QUERIES = 10
+AUDIT_DETAIL_QUERIES = 9
+POLICY_DETAIL_QUERIES = 12  # + the count of citing deployments (the 50-row excerpt)
+SOURCE_DETAIL_QUERIES = 10
 
 # Home: 7, plus the maps and charts of places (deployments by country and state
 # in one query, agencies and policies by country, figures, years); the home's

@@ -13,14 +13,16 @@ are compared.
 `public_changes(*, types=..., record=...)` is the one selector behind the
 /changes/ page, a record's history page and section, and the feeds. It is
 lazy: counting is one query, and materialising any slice costs a constant
-number of queries whatever its length (one UNION for the window, then per
-record type one for the historical rows, one per many-to-many field, one for
-the live records named).
+number of queries whatever its length (one for the window: a UNION of two
+parts per record type, or one query for one record's; then per record type one
+for the historical rows, one per many-to-many field, one for the live records
+named, the one record given never fetched again).
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -144,25 +146,50 @@ def _previous_public(History):
     return Subquery(earlier.values("history_id")[:1])
 
 
-def _history_parts(model, *, record=None):
+# The two kinds of public change, as conditions on historical rows: a published
+# version, and a retraction itself (not a later edit of a retracted record; needs
+# ``_with_prev_state``).
+_PUBLISHED_VERSION = Q(state=choices.State.PUBLISHED)
+_RETRACTION = Q(state=choices.State.RETRACTED) & ~Q(prev_state=choices.State.RETRACTED)
+
+
+def _with_prev_state(rows):
+    """``rows`` with ``prev_state``: the state of the same record's previous row ("" if none)."""
+    earlier = _earlier(rows.model).values("state")[:1]
+    return rows.alias(prev_state=Coalesce(Subquery(earlier), Value("")))
+
+
+def _history_parts(model):
     """
     Historical rows of ``model`` that are public changes, as two querysets:
-    published versions, and retractions themselves (not later edits of a
-    retracted record). Kept apart so the correlated look-back runs, and is
-    costed by the planner, only over retracted rows.
+    published versions, and retractions. Kept apart so the correlated
+    look-back runs, and is costed by the planner, only over retracted rows.
     """
-    History = model.history.model
-    rows = History.objects.all()
-    if record is not None:
-        rows = rows.filter(id=record.pk)
-    rows = rows.filter(Exists(model.objects.public().filter(pk=OuterRef("id"))))
-    published = rows.filter(state=choices.State.PUBLISHED)
-    retractions = (
-        rows.filter(state=choices.State.RETRACTED)
-        .annotate(prev_state=Coalesce(Subquery(_earlier(History).values("state")[:1]), Value("")))
-        .exclude(prev_state=choices.State.RETRACTED)
+    rows = model.history.model.objects.filter(
+        Exists(model.objects.public().filter(pk=OuterRef("id")))
     )
-    return [published, retractions]
+    return [rows.filter(_PUBLISHED_VERSION), _with_prev_state(rows).filter(_RETRACTION)]
+
+
+def _record_rows(record):
+    """
+    Historical rows of ``record`` that are public changes, none unless it is
+    public today: one query, an index look-up on the record's id (its rows are
+    few, so the look-back may run for each of them).
+    """
+    model = type(record)
+    rows = model.history.model.objects.filter(
+        Exists(model.objects.public().filter(pk=record.pk)), id=record.pk
+    )
+    return _with_prev_state(rows).filter(_PUBLISHED_VERSION | _RETRACTION)
+
+
+def _window_columns(rows, model):
+    return (
+        rows.order_by()
+        .annotate(change_model=Value(model._meta.model_name, output_field=models.CharField()))
+        .values("history_id", "history_date", "change_model")
+    )
 
 
 class PublicChanges:
@@ -177,19 +204,24 @@ class PublicChanges:
         self.models = list(models_ or MODELS)
         self.record = record
         self._count = None
+        self._window_rows = None
 
     def _window(self):
-        parts = [
-            part.order_by()
-            .annotate(change_model=Value(model._meta.model_name, output_field=models.CharField()))
-            .values("history_id", "history_date", "change_model")
-            for model in self.models
-            for part in _history_parts(model, record=self.record)
-        ]
-        # Only the cheap columns: correlated subqueries in the select list of a
-        # UNION would run for every row before the sort and the LIMIT.
-        window = parts[0].union(*parts[1:], all=True)
-        return window.order_by("-history_date", "-history_id")
+        # Built once: a Paginator counts, then slices (each a clone; this one is never run).
+        if self._window_rows is None:
+            if self.record is not None:
+                window = _window_columns(_record_rows(self.record), self.models[0])
+            else:
+                parts = [
+                    _window_columns(part, model)
+                    for model in self.models
+                    for part in _history_parts(model)
+                ]
+                # Only the cheap columns: correlated subqueries in the select list of a
+                # UNION would run for every row before the sort and the LIMIT.
+                window = parts[0].union(*parts[1:], all=True)
+            self._window_rows = window.order_by("-history_date", "-history_id")
+        return self._window_rows
 
     def count(self):
         if self._count is None:
@@ -202,7 +234,7 @@ class PublicChanges:
     def __getitem__(self, index):
         if isinstance(index, int):
             return self[index : index + 1][0]
-        return _materialise(list(self._window()[index]))
+        return _materialise(list(self._window()[index]), record=self.record)
 
     def __iter__(self):
         return iter(self[:])
@@ -221,6 +253,7 @@ def public_changes(*, types=None, record=None) -> PublicChanges:
 # -- Turning rows into changes, in bounded queries ----------------------------
 
 
+@functools.cache
 def _m2m_history(model, field_name):
     """The historical through model for ``field_name`` and its target column."""
     m2m_field = model._meta.get_field(field_name)
@@ -233,53 +266,80 @@ def _m2m_history(model, field_name):
     raise LookupError(f"No history of {model.__name__}.{field_name}")  # pragma: no cover
 
 
+@functools.cache
 def _public_fields(History):
     m2m = {f.name for f in History._history_m2m_fields}
     tracked = [f for f in History.tracked_fields if f.editable and f.name not in _NOT_FIELDS]
     names = {f.name for f in tracked}
     # A partial date's precision is shown with its date, not on its own.
-    return [
+    return tuple(
         f
         for f in tracked
         if f.name not in m2m and not (f.name.endswith("_precision") and f.name[:-10] in names)
-    ]
+    )
 
 
-def _materialise(window_rows):
+def _versions(History, ids):
+    """
+    The historical rows ``ids`` and the previous public version of each, in one
+    query (a UNION, not an OR, so that each side is an index look-up).
+    """
+    previous = (
+        History.objects.filter(history_id__in=ids)
+        .annotate(prev=_previous_public(History))
+        .values("prev")
+    )
+    rows = (
+        History.objects.filter(history_id__in=ids)
+        .order_by()
+        .union(History.objects.filter(history_id__in=previous).order_by(), all=True)
+        .order_by()  # not the historical model's default: the order is made below
+    )
+    # A window row that is also the previous version of another comes twice.
+    return list({row.history_id: row for row in rows}.values())
+
+
+def _previous_versions(rows):
+    """
+    history_id → the row it is compared with, among ``rows``. Every row fetched
+    is a public version (a window row, or the previous public version of one),
+    so a row's previous public version is the latest fetched row of the same
+    record before it: the database named it, and nothing public lies between.
+    """
+    previous = {}
+    latest = {}  # record id → its latest row so far, going forward in time
+    for row in sorted(rows, key=lambda row: (row.history_date, row.history_id)):
+        previous[row.history_id] = latest.get(row.id)
+        latest[row.id] = row
+    return previous
+
+
+def _materialise(window_rows, *, record=None):
+    """
+    The changes of ``window_rows`` (history_id, history_date, change_model),
+    in their order. ``record``: the one record they are all of, already known
+    to be public (the window shows its rows only then), so not fetched again.
+    """
     by_model = defaultdict(set)
     for row in window_rows:
         by_model[by_model_name(row["change_model"]).model].add(row["history_id"])
 
-    historical = {}  # (model, history_id) → historical row, annotated prev_public_id
+    historical = {}  # (model, history_id) → historical row
+    previous = {}  # (model, history_id) → the row it is compared with, or None
     m2m_targets = {}  # (model, field name, history_id) → set of target pks
     wanted = defaultdict(set)  # live model → pks to name
     for model, ids in by_model.items():
         History = model.history.model
-        # The page's rows and the versions they are compared with, in one query.
-        previous = (
-            History.objects.filter(history_id__in=ids)
-            .annotate(prev=_previous_public(History))
-            .values("prev")
-        )
-        # (A UNION, not an OR, so that each side is an index look-up.)
-        rows = (
-            History.objects.filter(history_id__in=ids)
-            .annotate(prev_public_id=_previous_public(History))
-            .order_by()
-            .union(
-                History.objects.filter(history_id__in=previous)
-                .annotate(prev_public_id=_previous_public(History))
-                .order_by(),
-                all=True,
-            )
-        )
+        rows = _versions(History, ids)
+        for history_id, row in _previous_versions(rows).items():
+            previous[model, history_id] = row
         for row in rows:
             historical[model, row.history_id] = row
             wanted[model].add(row.id)
             for f in _public_fields(History):
                 if isinstance(f, models.ForeignKey) and getattr(row, f.attname) is not None:
                     wanted[f.related_model].add(getattr(row, f.attname))
-        fetched = [pk for (m, pk) in historical if m is model]
+        fetched = [row.history_id for row in rows]
         for m2m in History._history_m2m_fields:
             through, target = _m2m_history(model, m2m.name)
             for history_id in fetched:
@@ -291,8 +351,14 @@ def _materialise(window_rows):
                 wanted[m2m.related_model].add(pk)
 
     live = {}  # (model, pk) → public record
+    if record is not None and window_rows:
+        live[type(record), record.pk] = record
+        wanted[type(record)].discard(record.pk)
     for model, pks in wanted.items():
-        queryset = model.objects.public().filter(pk__in=pks)
+        if not pks:
+            continue
+        # Unordered: they are looked up by key, not listed.
+        queryset = model.objects.public().filter(pk__in=pks).order_by()
         if of(model).name_related:
             queryset = queryset.select_related(*of(model).name_related)
         for obj in queryset:
@@ -302,11 +368,12 @@ def _materialise(window_rows):
     for row in window_rows:
         model = by_model_name(row["change_model"]).model
         current = historical[model, row["history_id"]]
-        previous = historical.get((model, current.prev_public_id))
         record = live.get((model, current.id))
         if record is None:  # pragma: no cover - unpublished between the two queries
             continue
-        changes.append(_change(model, current, previous, record, m2m_targets, live))
+        changes.append(
+            _change(model, current, previous[model, current.history_id], record, m2m_targets, live)
+        )
     return changes
 
 
