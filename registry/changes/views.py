@@ -59,7 +59,10 @@ def public_record(type, slug):
     record_type = TYPES.get(type)
     if record_type is None:
         raise Http404("No such record type.")
-    return get_object_or_404(record_type.model.objects.public(), slug=slug)
+    records = record_type.model.objects.public()
+    if record_type.name_related:  # named in the title and in every change
+        records = records.select_related(*record_type.name_related)
+    return get_object_or_404(records, slug=slug)
 
 
 def record_history(request, type, slug):
