@@ -171,6 +171,17 @@ def _history_parts(model):
     return [rows.filter(_PUBLISHED_VERSION), _with_prev_state(rows).filter(_RETRACTION)]
 
 
+# Querysets are lazy and each use below clones them, so the parts that do not
+# depend on the call are built once per model (never run themselves): building
+# them (resolving the correlated look-backs) cost as much as compiling the SQL.
+
+
+@functools.cache
+def _public_change_rows(History):
+    """Historical rows that are public changes by their state alone (whoever's record)."""
+    return _with_prev_state(History.objects.all()).filter(_PUBLISHED_VERSION | _RETRACTION)
+
+
 def _record_rows(record):
     """
     Historical rows of ``record`` that are public changes, none unless it is
@@ -178,10 +189,18 @@ def _record_rows(record):
     few, so the look-back may run for each of them).
     """
     model = type(record)
-    rows = model.history.model.objects.filter(
+    return _public_change_rows(model.history.model).filter(
         Exists(model.objects.public().filter(pk=record.pk)), id=record.pk
     )
-    return _with_prev_state(rows).filter(_PUBLISHED_VERSION | _RETRACTION)
+
+
+@functools.cache
+def _types_window(models_):
+    """The window over every public change of the record types ``models_`` (a tuple)."""
+    parts = [_window_columns(part, model) for model in models_ for part in _history_parts(model)]
+    # Only the cheap columns: correlated subqueries in the select list of a
+    # UNION would run for every row before the sort and the LIMIT.
+    return parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id")
 
 
 def _window_columns(rows, model):
@@ -210,17 +229,11 @@ class PublicChanges:
         # Built once: a Paginator counts, then slices (each a clone; this one is never run).
         if self._window_rows is None:
             if self.record is not None:
-                window = _window_columns(_record_rows(self.record), self.models[0])
+                self._window_rows = _window_columns(
+                    _record_rows(self.record), self.models[0]
+                ).order_by("-history_date", "-history_id")
             else:
-                parts = [
-                    _window_columns(part, model)
-                    for model in self.models
-                    for part in _history_parts(model)
-                ]
-                # Only the cheap columns: correlated subqueries in the select list of a
-                # UNION would run for every row before the sort and the LIMIT.
-                window = parts[0].union(*parts[1:], all=True)
-            self._window_rows = window.order_by("-history_date", "-history_id")
+                self._window_rows = _types_window(tuple(self.models)).all()
         return self._window_rows
 
     def count(self):
@@ -279,16 +292,18 @@ def _public_fields(History):
     )
 
 
+@functools.cache
+def _previous_public_ids(History):
+    """For each historical row, the history_id of its record's previous public version."""
+    return History.objects.annotate(prev=_previous_public(History)).values("prev")
+
+
 def _versions(History, ids):
     """
     The historical rows ``ids`` and the previous public version of each, in one
     query (a UNION, not an OR, so that each side is an index look-up).
     """
-    previous = (
-        History.objects.filter(history_id__in=ids)
-        .annotate(prev=_previous_public(History))
-        .values("prev")
-    )
+    previous = _previous_public_ids(History).filter(history_id__in=ids)
     rows = (
         History.objects.filter(history_id__in=ids)
         .order_by()
@@ -355,14 +370,9 @@ def _materialise(window_rows, *, record=None):
         live[type(record), record.pk] = record
         wanted[type(record)].discard(record.pk)
     for model, pks in wanted.items():
-        if not pks:
-            continue
-        # Unordered: they are looked up by key, not listed.
-        queryset = model.objects.public().filter(pk__in=pks).order_by()
-        if of(model).name_related:
-            queryset = queryset.select_related(*of(model).name_related)
-        for obj in queryset:
-            live[model, obj.pk] = obj
+        if pks:
+            for obj in _named_records(model).filter(pk__in=pks):
+                live[model, obj.pk] = obj
 
     changes = []
     for row in window_rows:
@@ -375,6 +385,15 @@ def _materialise(window_rows, *, record=None):
             _change(model, current, previous[model, current.history_id], record, m2m_targets, live)
         )
     return changes
+
+
+@functools.cache
+def _named_records(model):
+    """Public records of ``model`` with what their names need; unordered (looked up by key)."""
+    records = model.objects.public().order_by()
+    if of(model).name_related:
+        records = records.select_related(*of(model).name_related)
+    return records
 
 
 def _change(model, current, previous, record, m2m_targets, live) -> Change:
