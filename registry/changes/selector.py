@@ -177,21 +177,23 @@ def _history_parts(model):
 
 
 @functools.cache
-def _public_change_rows(History):
-    """Historical rows that are public changes by their state alone (whoever's record)."""
-    return _with_prev_state(History.objects.all()).filter(_PUBLISHED_VERSION | _RETRACTION)
+def _public_change_rows(model):
+    """The window's columns of ``model``'s public changes by their state alone (any record)."""
+    rows = _with_prev_state(model.history.model.objects.all())
+    return _window_columns(rows.filter(_PUBLISHED_VERSION | _RETRACTION), model)
 
 
-def _record_rows(record):
+def _record_window(record):
     """
-    Historical rows of ``record`` that are public changes, none unless it is
-    public today: one query, an index look-up on the record's id (its rows are
-    few, so the look-back may run for each of them).
+    The window over ``record``'s public changes, none unless it is public
+    today: one query, an index look-up on the record's id (its rows are few, so
+    the look-back may run for each of them).
     """
     model = type(record)
-    return _public_change_rows(model.history.model).filter(
+    rows = _public_change_rows(model).filter(
         Exists(model.objects.public().filter(pk=record.pk)), id=record.pk
     )
+    return rows.order_by(*_NEWEST_FIRST)
 
 
 @functools.cache
@@ -233,8 +235,7 @@ class PublicChanges:
         # Built once: a Paginator counts, then slices (each a clone; this one is never run).
         if self._window_rows is None:
             if self.record is not None:
-                rows = _window_columns(_record_rows(self.record), self.models[0])
-                self._window_rows = rows.order_by(*_NEWEST_FIRST)
+                self._window_rows = _record_window(self.record)
             else:
                 self._window_rows = _types_window(tuple(self.models)).all()
         return self._window_rows
