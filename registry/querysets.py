@@ -6,14 +6,16 @@ derived values at the heart of the register, audit status and governing
 policies, are computed here in the database.
 """
 
+from functools import cache
+
 from django.apps import apps
-from django.db import models
+from django.db import models, router
 from django.db.models import Case, Exists, F, Func, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import Star
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import choices
+from . import choices, statements
 
 
 class RecordQuerySet(models.QuerySet):
@@ -69,14 +71,29 @@ def _audit_model():
 
 
 def _ranked_audits(audits):
-    """Audits ordered best rung first, then most recent: the first one decides the status."""
+    """
+    Audits ordered best rung first, then most recent: the first one decides the
+    status. Each carries its rung as ``rung`` (the status it gives).
+    """
+    independent = Q(auditor_kind__in=choices.INDEPENDENT_AUDITOR_KINDS)
     rank = Case(
-        When(Q(auditor_kind__in=choices.INDEPENDENT_AUDITOR_KINDS, is_public=True), then=Value(3)),
-        When(Q(auditor_kind__in=choices.INDEPENDENT_AUDITOR_KINDS), then=Value(2)),
+        When(independent & Q(is_public=True), then=Value(3)),
+        When(independent, then=Value(2)),
         default=Value(1),
         output_field=models.IntegerField(),
     )
-    return audits.annotate(rank=rank).order_by("-rank", F("published").desc(nulls_last=True), "-pk")
+    rung = Case(
+        When(rank=3, then=Value(choices.AuditStatus.REPORTED)),
+        When(rank=2, then=Value(choices.AuditStatus.AUDITED)),
+        default=Value(choices.AuditStatus.TESTED),
+        output_field=models.CharField(),
+    )
+    return audits.annotate(rank=rank, rung=rung).order_by(
+        "-rank", F("published").desc(nulls_last=True), "-pk"
+    )
+
+
+AUDIT_STATUS_FIELDS = ("audit_status", "audit_finding", "audit_date", "audit_date_precision")
 
 
 def audit_status_expressions(audits):
@@ -87,29 +104,39 @@ def audit_status_expressions(audits):
     The ladder (docs/data-format.md, after IBM's June 2020 letter to Congress):
     reported > audited > tested > none_known. The finding and date are those of
     the most recent audit on the highest rung reached, so a vendor's own test
-    never stands in for an independent one.
+    never stands in for an independent one. Each value is one subquery that
+    reads the best audit (none: ``none_known`` and empty values).
     """
     best = _ranked_audits(audits)
+
+    def of_best(field, output_field, default=None):
+        value = Subquery(best.values(field)[:1], output_field=output_field)
+        return value if default is None else Coalesce(value, Value(default))
+
     return {
-        "audit_status": Case(
-            When(Exists(best.filter(rank=3)), then=Value(choices.AuditStatus.REPORTED)),
-            When(Exists(best.filter(rank=2)), then=Value(choices.AuditStatus.AUDITED)),
-            When(Exists(best), then=Value(choices.AuditStatus.TESTED)),
-            default=Value(choices.AuditStatus.NONE_KNOWN),
-            output_field=models.CharField(),
-        ),
-        "audit_finding": Case(
-            When(Exists(best), then=Subquery(best.values("finding")[:1])),
-            default=Value(""),
-            output_field=models.CharField(),
-        ),
-        "audit_date": Subquery(best.values("published")[:1], output_field=models.DateField()),
-        "audit_date_precision": Case(
-            When(Exists(best), then=Subquery(best.values("published_precision")[:1])),
-            default=Value(""),
-            output_field=models.CharField(),
-        ),
+        "audit_status": of_best("rung", models.CharField(), choices.AuditStatus.NONE_KNOWN),
+        "audit_finding": of_best("finding", models.CharField(), ""),
+        "audit_date": of_best("published", models.DateField()),
+        "audit_date_precision": of_best("published_precision", models.CharField(), ""),
     }
+
+
+@cache
+def _refresh_statement(model, using):
+    """The UPDATE that stores the status computed now, for any rows (``statements``)."""
+    everything = model.objects.all()
+    return statements.update_for_keys(
+        everything, audit_status_expressions(everything.correlated_audits()), using
+    )
+
+
+@cache
+def _live_statement(model, using):
+    """The SELECT of the key and the status computed now, for any rows (``statements``)."""
+    rows = model.objects.with_live_audit_status()
+    return statements.select_for_keys(
+        rows.values_list("pk", *[f"live_{name}" for name in AUDIT_STATUS_FIELDS]), using
+    )
 
 
 class AuditStatusQuerySet(RecordQuerySet):
@@ -123,9 +150,19 @@ class AuditStatusQuerySet(RecordQuerySet):
         exprs = audit_status_expressions(self.correlated_audits())
         return self.annotate(**{f"live_{name}": expr for name, expr in exprs.items()})
 
+    def _write_db(self):
+        return self._db or router.db_for_write(self.model)
+
+    def live_audit_statuses(self) -> dict:
+        """``{pk: (status, finding, date, precision)}``: these rows' status computed now."""
+        using = self._write_db()
+        rows = statements.run_for(_live_statement(self.model, using), self, using)
+        return {pk: tuple(status) for pk, *status in rows}
+
     def refresh_audit_status(self):
         """Recompute the stored audit status of these rows in one UPDATE."""
-        return self.update(**audit_status_expressions(self.correlated_audits()))
+        using = self._write_db()
+        return statements.run_for(_refresh_statement(self.model, using), self, using)
 
     def with_audit_status(self, *statuses):
         return self.filter(audit_status__in=statuses)
@@ -178,28 +215,18 @@ class DeploymentQuerySet(AuditStatusQuerySet):
         own_audits = (_audit_model().objects.published().filter(deployment__isnull=False)).values(
             "deployment_id"
         )
-        audited_themselves = self.filter(pk__in=own_audits)
-        written = 0
-        # Usually none is (always, for a deployment just created): a cheap
-        # EXISTS then spares building the ranked UPDATE, most of a save's cost.
-        if audited_themselves.exists():
-            written = super(DeploymentQuerySet, audited_themselves).refresh_audit_status()
+        # Usually none is (always, for a deployment just created): the UPDATE
+        # then matches no row and ranks nothing.
+        written = super(DeploymentQuerySet, self.filter(pk__in=own_audits)).refresh_audit_status()
         inheriting = self.exclude(pk__in=own_audits)
         systems = (
             apps.get_model("registry", "System")
             .objects.filter(pk__in=inheriting.filter(system__isnull=False).values("system_id"))
-            .with_live_audit_status()
-            .values_list(
-                "pk",
-                "live_audit_status",
-                "live_audit_finding",
-                "live_audit_date",
-                "live_audit_date_precision",
-            )
+            .live_audit_statuses()
         )
         by_status: dict[tuple, list[int]] = {}
-        for pk, *status in systems:
-            by_status.setdefault(tuple(status), []).append(pk)
+        for pk, status in systems.items():
+            by_status.setdefault(status, []).append(pk)
         none_known = (choices.AuditStatus.NONE_KNOWN, "", None, "")
         for (status, finding, date, precision), system_ids in by_status.items():
             rows = inheriting.filter(system_id__in=system_ids)

@@ -3,8 +3,6 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from registry import choices
 from registry.models import Agency, Audit, Deployment, Policy, System
@@ -210,24 +208,46 @@ def test_refreshing_one_deployment_writes_only_that_one():
     assert (status_of(one), status_of(other)) == (S.REPORTED, S.NONE_KNOWN)
 
 
-def ranking_updates(queries):
-    """The UPDATEs that rank audits row by row (those of deployments audited themselves)."""
-    return [q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "CASE" in q["sql"]]
+def test_live_audit_statuses_gives_each_rows_status_computed_now():
+    system, unaudited = SystemFactory(), SystemFactory()
+    AuditFactory(system=system, auditor_kind="academic", published=datetime.date(2020, 5, 1))
+    statuses = System.objects.filter(pk__in=[system.pk, unaudited.pk]).live_audit_statuses()
+    assert statuses == {
+        system.pk: (S.REPORTED, "disparities_found", datetime.date(2020, 5, 1), "day"),
+        unaudited.pk: (S.NONE_KNOWN, "", None, ""),
+    }
 
 
-def test_refreshing_a_deployment_ranks_its_own_audits_only_when_it_has_some():
+def test_a_deployment_audited_itself_is_ranked_on_its_own_audits():
     system = SystemFactory()
     AuditFactory(system=system)
     deployment = DeploymentFactory(system=system)
-    with CaptureQueriesContext(connection) as queries:
-        assert Deployment.objects.filter(pk=deployment.pk).refresh_audit_status() == 0
-    assert ranking_updates(queries) == []
+    assert Deployment.objects.filter(pk=deployment.pk).refresh_audit_status() == 0
     assert status_of(deployment) == S.REPORTED
     AuditFactory(system=None, deployment=deployment, auditor_kind="vendor", finding="")
-    with CaptureQueriesContext(connection) as queries:
-        assert Deployment.objects.filter(pk=deployment.pk).refresh_audit_status() == 1
-    assert len(ranking_updates(queries)) == 1
+    assert Deployment.objects.filter(pk=deployment.pk).refresh_audit_status() == 1
     assert Deployment.objects.filter(audit_finding="disparities_found").get() == deployment
+
+
+def test_the_ranking_is_built_once_and_serves_every_later_save(monkeypatch):
+    # Building and compiling the ranking's subqueries was most of a save's
+    # cost: the refresh compiles its statements once per model and database.
+    from registry import querysets
+
+    system = SystemFactory()
+    AuditFactory(system=system)
+    own = DeploymentFactory(system=system)
+    AuditFactory(system=None, deployment=own, auditor_kind="vendor")
+
+    def built_again(audits):
+        raise AssertionError("the ranking was built again")
+
+    monkeypatch.setattr(querysets, "audit_status_expressions", built_again)
+    other_system = SystemFactory()
+    AuditFactory(system=other_system, auditor_kind="vendor")
+    deployment = DeploymentFactory(system=other_system)
+    AuditFactory(system=None, deployment=deployment, auditor_kind="independent")
+    assert (status_of(other_system), status_of(deployment)) == (S.TESTED, S.REPORTED)
 
 
 # --- governing policies: jurisdiction containment --------------------------

@@ -13,7 +13,7 @@ from django.db.models import F, FloatField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import Lookup
 
-from ... import types
+from ... import statements, types
 from ..documents import START, STOP, WEIGHTS, exact_boost, joined_text, name_indexes
 
 
@@ -155,21 +155,14 @@ def _texts_sql(model, using):
     of re-indexing a row (so of every save).
     """
     spec = types.of(model).search
-    rows = model._base_manager.order_by().annotate(
+    rows = model._base_manager.annotate(
         **{f"_search_{w}": joined_text(model, spec[w]) for w in WEIGHTS}
     )
-    sql, params = (
-        rows.values_list("pk", *[f"_search_{w}" for w in WEIGHTS])
-        .query.get_compiler(using)
-        .as_sql()
-    )
-    quote = connections[using].ops.quote_name
-    table = quote(model._meta.db_table)
     # Every text is a subquery (an UPDATE may not join), so the statement
-    # reads the one table and nothing follows it.
-    if not sql.endswith(f" FROM {table}"):
-        raise ValueError(f"unexpected statement for the {model._meta.model_name} texts: {sql}")
-    return f"{sql} WHERE {table}.{quote(model._meta.pk.column)} IN", params
+    # reads the one table and the keys can follow it.
+    return statements.select_for_keys(
+        rows.values_list("pk", *[f"_search_{w}" for w in WEIGHTS]), using
+    )
 
 
 class RowidJoin(Lookup):
