@@ -5,9 +5,13 @@ for a receiver of the library's signals, they are read and sent as rows.
 """
 
 import pytest
+from django.db import connection
+from django.db.models.signals import m2m_changed
+from django.test.utils import CaptureQueriesContext
 from simple_history.signals import post_create_historical_m2m_records
 
 from registry import services
+from registry.models import Vendor
 from tests.factories import DeploymentFactory, PolicyFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +73,31 @@ def test_a_receiver_of_the_librarys_signals_gets_the_rows_written():
         post_create_historical_m2m_records.disconnect(receiver)
     assert ("sources", links(entry)["sources"]) in received
     assert links(entry) == current_links(deployment)
+
+
+def test_a_new_records_links_are_announced_as_add_would_without_reading_them_first():
+    # A new record has no links: save_record writes them without add()'s read
+    # of the existing ones, and sends the same m2m_changed signals.
+    sources = [SourceFactory(), SourceFactory()]
+    received = []
+
+    def listener(sender, instance, action, reverse, model, pk_set, **kwargs):
+        received.append((action, instance.slug, reverse, model, set(pk_set)))
+
+    through = Vendor.sources.through
+    m2m_changed.connect(listener, sender=through)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            vendor = Vendor(slug="synthetic-linked-vendor", name="Synthetic Linked Vendor")
+            services.save_record(vendor, reason=None, m2m={"sources": [s.pk for s in sources]})
+    finally:
+        m2m_changed.disconnect(listener, sender=through)
+    added = {s.pk for s in sources}
+    assert received == [
+        ("pre_add", vendor.slug, False, type(sources[0]), added),
+        ("post_add", vendor.slug, False, type(sources[0]), added),
+    ]
+    assert set(vendor.sources.values_list("pk", flat=True)) == added
+    assert set(vendor.history.get().sources.values_list("source_id", flat=True)) == added
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in reads if through._meta.db_table in sql]
