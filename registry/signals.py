@@ -43,7 +43,7 @@ def refresh_audit_status_for(*, system_ids=(), deployment_ids=()):
     system_ids = [pk for pk in system_ids if pk]
     deployment_ids = [pk for pk in deployment_ids if pk]
     if system_ids:
-        System.objects.filter(pk__in=system_ids).refresh_audit_status()
+        System.objects.filter(pk__in=system_ids).refresh_each_audit_status()
     if system_ids or deployment_ids:
         Deployment.objects.filter(
             Q(system_id__in=system_ids) | Q(pk__in=deployment_ids)
@@ -66,7 +66,7 @@ def audit_changed(sender, instance, raw=False, **kwargs):
 def deployment_changed(sender, instance, raw=False, **kwargs):
     if _not_yet(instance, raw) or getattr(instance, "_defer_derived", False):
         return
-    Deployment.objects.filter(pk=instance.pk).refresh_audit_status()
+    Deployment.objects.filter(pk=instance.pk).refresh_each_audit_status()
 
 
 @receiver(post_save, sender=Agency)

@@ -218,6 +218,20 @@ def test_live_audit_statuses_gives_each_rows_status_computed_now():
     }
 
 
+def test_a_saves_refresh_writes_only_the_rows_whose_status_changed():
+    system = SystemFactory()
+    one, other = DeploymentFactory(system=system), DeploymentFactory(system=system)
+    AuditFactory(system=system, state=choices.State.DRAFT)
+    # Publish the audit behind the signals' back: both rows now hold a stale status.
+    Audit.objects.update(state=choices.State.PUBLISHED)
+    rows = Deployment.objects.filter(pk__in=[one.pk, other.pk])
+    assert rows.refresh_each_audit_status() == 2
+    assert (status_of(one), status_of(other)) == (S.REPORTED, S.REPORTED)
+    assert rows.refresh_each_audit_status() == 0
+    assert System.objects.filter(pk=system.pk).refresh_each_audit_status() == 1
+    assert status_of(system) == S.REPORTED
+
+
 def test_a_deployment_audited_itself_is_ranked_on_its_own_audits():
     system = SystemFactory()
     AuditFactory(system=system)
