@@ -87,6 +87,12 @@ class RecordType:
     def noun_plural(self):
         return self.model._meta.verbose_name_plural
 
+    def public_named(self):
+        """Its public records with what their names need (``name_related``) loaded."""
+        records = self.model.objects.public()
+        # (``select_related()`` with no names would follow every relation.)
+        return records.select_related(*self.name_related) if self.name_related else records
+
     # Pages ------------------------------------------------------------------
 
     @property

@@ -394,10 +394,7 @@ def _materialise(window_rows, *, record=None):
 @functools.cache
 def _named_records(model):
     """Public records of ``model`` with what their names need; unordered (looked up by key)."""
-    records = model.objects.public().order_by()
-    if of(model).name_related:
-        records = records.select_related(*of(model).name_related)
-    return records
+    return of(model).public_named().order_by()
 
 
 def _change(model, current, previous, record, m2m_targets, live) -> Change:

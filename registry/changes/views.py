@@ -59,10 +59,8 @@ def public_record(type, slug):
     record_type = TYPES.get(type)
     if record_type is None:
         raise Http404("No such record type.")
-    records = record_type.model.objects.public()
-    if record_type.name_related:  # named in the title and in every change
-        records = records.select_related(*record_type.name_related)
-    return get_object_or_404(records, slug=slug)
+    # Named in the title and in every change.
+    return get_object_or_404(record_type.public_named(), slug=slug)
 
 
 def record_history(request, type, slug):
