@@ -188,8 +188,7 @@ class AuditStatusQuerySet(RecordQuerySet):
                 changed.setdefault(live, []).append(pk)
         rows = self.model._base_manager.using(using)
         return sum(
-            rows.filter(pk__in=pks).update(**dict(zip(AUDIT_STATUS_FIELDS, status, strict=True)))
-            for status, pks in changed.items()
+            _write_audit_status(rows.filter(pk__in=pks), *status) for status, pks in changed.items()
         )
 
     def with_audit_status(self, *statuses):
