@@ -152,9 +152,16 @@ def bar_chart(bars, *, title, chart_id, noun="deployment"):
         y = i * row + 4
         length = max(2, round((width - 70) * bar.value / top)) if top else 0
         name = f"{bar.label}: {_plural(bar.value, noun)}"
+        # A linked bar is named by its link's aria-label, which holds the
+        # words shown, label then value (WCAG 2.5.3, label in name): the space
+        # between the two <text> elements keeps them two words ("Active 15",
+        # not "Active15"), and a <title> inside the link would count as shown
+        # text that the name lacks. A bar without a link keeps its <title>
+        # (the mouse tooltip).
+        tooltip = "" if bar.url else format_html("<title>{}</title>", name)
         body = format_html(
-            '<text x="{}" y="{}" font-size="13" fill="#1a1a1a">{}</text>'
-            '<rect x="{}" y="{}" width="{}" height="{}" fill="#2b6cb0"><title>{}</title></rect>'
+            '<text x="{}" y="{}" font-size="13" fill="#1a1a1a">{}</text> '
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="#2b6cb0">{}</rect> '
             '<text x="{}" y="{}" font-size="13" fill="#1a1a1a">{}</text>',
             left,
             y + 12,
@@ -163,7 +170,7 @@ def bar_chart(bars, *, title, chart_id, noun="deployment"):
             y + 17,
             length,
             bar_height,
-            name,
+            tooltip,
             left + length + 6,
             y + 29,
             f"{bar.value:,}",

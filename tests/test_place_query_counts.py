@@ -92,5 +92,16 @@ def test_charts_are_svg_bars_linking_to_their_lists(client):
     html = client.get("/places/us/ca/").content.decode()
     assert "<script" not in html
     assert '<svg class="chart"' in html
-    assert 'href="/deployments/?place=us%2Fca&amp;status=active"' in html
-    assert "Active: 1 deployment" in html
+    # A bar's link is named by what it shows, label then value (WCAG 2.5.3,
+    # label in name), and holds no <title>, which would be shown text the
+    # name lacks.
+    link = re.search(
+        r'<a href="/deployments/\?place=us%2Fca&amp;status=active" aria-label="([^"]*)">(.*?)</a>',
+        html,
+    )
+    assert link, "no bar links to the region's active deployments"
+    assert link.group(1) == "Active: 1 deployment"
+    # What a screen reader compares with the name: the text, as separate words.
+    shown = re.sub(r"<[^>]*>", "", link.group(2))
+    assert shown.split() == ["Active", "1"], shown
+    assert "<title>" not in link.group(2)
