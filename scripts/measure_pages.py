@@ -23,6 +23,8 @@ import sys
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
+#: The browser tests' copy of axe-core (tests/browser/axe-core/README.md).
+AXE = Path(__file__).resolve().parents[1] / "tests" / "browser" / "axe-core" / "axe.min.js"
 WIDTHS = (320, 360, 640, 1280)
 #: One page of each type, from the seed dataset.
 PAGES = {
@@ -74,15 +76,16 @@ FIRST_ROW_TOP = """() => {
 
 
 def measure(base, screenshots=None):
-    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
+
+    axe = AXE.read_text()
 
     widths, violations, rows = {}, {}, {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         for width in WIDTHS:
             context = browser.new_context(viewport={"width": width, "height": 800})
-            context.add_init_script(Axe().axe_script)
+            context.add_init_script(axe)
             page = context.new_page()
             for name, path in PAGES.items():
                 page.goto(base + path, wait_until="load")

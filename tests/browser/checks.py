@@ -13,7 +13,8 @@ elements are rendered, not where they are: they gave the same results, node
 by node (passes, incomplete and inapplicable included), at all four widths on
 every page visited here except the admin's, where 1280 px differs from the
 narrower three because the admin's navigation sidebar is only shown from
-768 px (measured 30 Nov 2026). The site's own stylesheets change sizes and
+768 px (measured 30 Nov 2026 with axe-core 4.12.1, and again on 1 Dec 2026
+with 4.14.1). The site's own stylesheets change sizes and
 grids between 320 and 1280 px but show or hide nothing, and the admin's
 breakpoints (767 and 1024 px) put 320, 360 and 640 px in the same band: 320
 stands for the narrow band, 1280 for the wide one. A stylesheet that starts

@@ -9,6 +9,7 @@ through the widths. The seed data is imported once per module. When
 (`.ci/run` installs it with apt).
 """
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -132,11 +133,10 @@ class Viewer:
         self.expected_status = expected_status
         response = self.page.goto(url, wait_until="load")
         # Added once per page rather than as an init script in every document:
-        # compiling axe-core's 560 kB costs as much as loading a page. Scripts
+        # compiling axe-core's 650 kB costs as much as loading a page. Scripts
         # run from here are the browser's own, which the page's CSP does not
         # restrict.
         self.page.evaluate(self.axe)
-        self.page.evaluate(REMEMBER_PARSED_COLOURS)
         return response
 
     def resize(self, width):
@@ -153,35 +153,18 @@ class Viewer:
         self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))")
 
 
-#: axe-core's contrast rule parses the CSS colour of every element of every
-#: background stack with colorjs.io, each time anew: the same few dozen strings,
-#: thousands of times a page, half of the rule's time. Parsing a colour is a
-#: function of its text alone, so each text is parsed once per page and its
-#: channels reused. On 30 Nov 2026 every axe result on six pages (violations,
-#: passes, incomplete and inapplicable, node by node, with each check's data)
-#: was identical with and without this, and the contrast rule took 0.3-0.6 of
-#: its time.
-REMEMBER_PARSED_COLOURS = """() => {
-    const colour = axe.commons.color.Color.prototype;
-    const parse = colour.parseString;
-    const parsed = new Map();
-    colour.parseString = function (text) {
-        const channels = parsed.get(text);
-        if (channels === undefined) {
-            parse.call(this, text);
-            parsed.set(text, [this.r, this.g, this.b, this.alpha]);
-        } else {
-            [this.r, this.g, this.b, this.alpha] = channels;
-        }
-        return this;
-    };
-}"""
+#: axe-core as published (``axe-core/README.md`` says where from and how to upgrade).
+AXE = Path(__file__).with_name("axe-core") / "axe.min.js"
+AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
 
 
 def _axe_source():
-    from axe_playwright_python.sync_playwright import Axe
-
-    return Axe().axe_script
+    """The text of axe-core, refused when it is not the file ``axe-core/README.md`` names."""
+    source = AXE.read_bytes()
+    digest = hashlib.sha256(source).hexdigest()
+    if digest != AXE_SHA256:
+        pytest.fail(f"{AXE} has sha256 {digest}, not axe-core 4.14.1's {AXE_SHA256}")
+    return source.decode()
 
 
 @pytest.fixture(scope="module")
