@@ -108,9 +108,8 @@ class Viewer:
     widths; remembers the console errors since the last look.
     """
 
-    def __init__(self, page, axe):
+    def __init__(self, page):
         self.page = page
-        self.axe = axe
         self.width = None
         self.errors = []
         self.url = None
@@ -127,17 +126,11 @@ class Viewer:
             self.errors.append(message.text)
 
     def visit(self, url, expected_status=200):
-        """Load ``url`` at the current width, with axe-core added to it."""
+        """Load ``url`` at the current width (axe-core comes with every document)."""
         self.errors.clear()
         self.url = url
         self.expected_status = expected_status
-        response = self.page.goto(url, wait_until="load")
-        # Added once per page rather than as an init script in every document:
-        # compiling axe-core's 650 kB costs as much as loading a page. Scripts
-        # run from here are the browser's own, which the page's CSP does not
-        # restrict.
-        self.page.evaluate(self.axe)
-        return response
+        return self.page.goto(url, wait_until="load")
 
     def resize(self, width):
         """
@@ -201,10 +194,16 @@ def viewers(browser, site, request):
 
     def open_viewer(login):
         context = browser.new_context(viewport={"width": WIDTHS[0], "height": HEIGHT})
+        # axe-core as an init script, sent once and run in every document the
+        # context loads (scripts of the browser's own, which the pages' CSP
+        # does not restrict). On 1 Dec 2026, over 60 page loads side by side,
+        # this took 9.6-9.9 s against 12.4-12.8 s for sending it with
+        # evaluate() after each load.
+        context.add_init_script(axe)
         contexts.append(context)
         if login:
             context.add_cookies([request.getfixturevalue("admin_session")])
-        return Viewer(context.new_page(), axe)
+        return Viewer(context.new_page())
 
     class Viewers(dict):
         def __missing__(self, key):
