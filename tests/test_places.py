@@ -1,6 +1,7 @@
 """
 Places: names instead of codes, place pages and their counts, scorecards,
-exports and feeds, on the seed dataset (imported once for the module).
+exports and feeds, on the seed dataset (put in place once for the module by
+``seed_register``, tests/seed.py).
 """
 
 import html

@@ -4,7 +4,8 @@ against a live server holding the seed dataset.
 
 One browser per test module, one page for visitors and one for a maintainer,
 reused from test to test: each page under test is loaded once and resized
-through the widths. The seed data is imported once per module. When
+through the widths. The seed dataset is put in place once per module
+(``tests/seed.py``: copied on SQLite in memory, imported otherwise). When
 /usr/bin/chromium is missing the tests are skipped with that reason
 (`.ci/run` installs it with apt).
 """
@@ -156,7 +157,7 @@ def _axe_source():
     source = AXE.read_bytes()
     digest = hashlib.sha256(source).hexdigest()
     if digest != AXE_SHA256:
-        pytest.fail(f"{AXE} has sha256 {digest}, not axe-core 4.14.1's {AXE_SHA256}")
+        pytest.fail(f"{AXE} has sha256 {digest}, not {AXE_SHA256} (axe-core/README.md)")
     return source.decode()
 
 
