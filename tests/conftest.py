@@ -10,6 +10,7 @@ same for one test class, for data only the class's tests read.
 
 import functools
 import gc
+from collections import Counter
 
 import pytest
 from django.db import transaction
@@ -72,10 +73,35 @@ def pytest_configure(config):
     gc.set_threshold(*GC_THRESHOLD)
 
 
+#: The ids that several collected tests share (``pytest_collection_modifyitems``).
+SHARED_IDS = pytest.StashKey[frozenset]()
+
+
 def pytest_collection_modifyitems(config, items):
-    """Slowest modules first (``SLOWEST_MODULES``), each module's tests in their own order."""
+    """
+    Slowest modules first (``SLOWEST_MODULES``), each module's tests in their
+    own order; notes the ids that several tests share (``_own_test_id``).
+    """
+    ids = Counter(item.nodeid for item in items)
+    config.stash[SHARED_IDS] = frozenset(nodeid for nodeid, count in ids.items() if count > 1)
     rank = {path: n for n, path in enumerate(SLOWEST_MODULES)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
+
+@pytest.fixture(autouse=True)
+def _own_test_id(request):
+    """
+    Fails a test whose id another test shares. xdist hands tests to its
+    workers by id, and ``--dist loadfile`` keeps one test per id: the others
+    would silently never run. With pytest 9.2.0, schemathesis 4.32.5 gave all
+    of a property test's API operations the test function's id, so ``make
+    test`` tested one operation of each (pyproject.toml pins pytest 9.1.1).
+    """
+    if request.node.nodeid in request.config.stash.get(SHARED_IDS, frozenset()):
+        pytest.fail(
+            f"{request.node.nodeid} is the id of several tests: a parallel run "
+            "(make test) would run only one of them"
+        )
 
 
 @pytest.fixture(autouse=True)
