@@ -17,38 +17,39 @@ from django.db import transaction
 
 from tests.seed import import_seed, seed_in_place
 
-#: The modules that take longest, slowest first (measured with --durations and
-#: summed per module). Under xdist (--dist loadfile) each module runs whole on
-#: one worker, and modules are handed out in collection order: starting the
-#: long ones first lets the two workers finish together instead of one running
-#: a long module alone at the end. The Makefile turns off xdist's own reorder
-#: (by test count, which put the slow few-test modules last).
+#: The modules that take longest, slowest first (each one's time from its first
+#: to its last test under make test, 1 Dec 2026). Under xdist (--dist
+#: loadfile) each module runs whole on one worker, and modules are handed out
+#: in collection order: starting the long ones first lets the two workers
+#: finish together instead of one running a long module alone at the end. The
+#: Makefile turns off xdist's own reorder (by test count, which put the slow
+#: few-test modules last).
 SLOWEST_MODULES = (
     "tests/browser/test_record_pages.py",
     "tests/browser/test_admin_pages.py",
     "tests/browser/test_other_pages.py",
+    "tests/test_api_schema.py",
     "tests/test_admin.py",
-    "tests/test_query_counts.py",
     "tests/test_real_counts.py",
-    "tests/test_pages.py",
-    "tests/test_federal_import.py",
-    "tests/test_seed_pages.py",
-    "tests/test_exports.py",
-    "tests/test_format.py",
     "tests/test_places.py",
+    "tests/test_seed_pages.py",
     "tests/test_api.py",
-    "tests/test_filters.py",
+    "tests/test_pages.py",
+    "tests/test_production.py",
+    "tests/test_fuzz.py",
+    "tests/test_exports.py",
+    "tests/test_query_counts.py",
+    "tests/test_federal_import.py",
     "tests/test_search.py",
     "tests/test_import_export.py",
+    "tests/test_check_source_links.py",
+    "tests/test_database_busy.py",
+    "tests/test_filters.py",
     "tests/test_facets.py",
-    "tests/test_fuzz.py",
-    "tests/test_derived_values.py",
-    "tests/test_bulk_data.py",
-    "tests/test_place_query_counts.py",
-    "tests/test_atlas_import.py",
-    "tests/test_production.py",
     "tests/test_changes.py",
+    "tests/test_atlas_import.py",
     "tests/test_response_cache.py",
+    "tests/test_suggestions.py",
 )
 
 
