@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from registry import choices, search
+from registry.types import RECORD_TYPES
 from tests.factories import (
     AgencyFactory,
     AuditFactory,
@@ -19,15 +20,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-LIST_URL_NAMES = [
-    "agency-list",
-    "deployment-list",
-    "system-list",
-    "vendor-list",
-    "audit-list",
-    "policy-list",
-    "source-list",
-]
+#: Each record type's list page (``registry.types``).
+LIST_URL_NAMES = [f"{record_type.model_name}-list" for record_type in RECORD_TYPES]
 FACTORIES = {
     "agency": AgencyFactory,
     "deployment": DeploymentFactory,

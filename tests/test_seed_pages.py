@@ -4,19 +4,12 @@ import pytest
 from django.urls import reverse
 
 from registry.models import Agency
-from registry.types import MODELS
+from registry.types import MODELS, RECORD_TYPES
 
 pytestmark = pytest.mark.django_db
 
-LIST_URL_NAMES = [
-    "agency-list",
-    "deployment-list",
-    "system-list",
-    "vendor-list",
-    "audit-list",
-    "policy-list",
-    "source-list",
-]
+#: Each record type's list page (``registry.types``).
+LIST_URL_NAMES = [f"{record_type.model_name}-list" for record_type in RECORD_TYPES]
 
 
 def page(client, url):
