@@ -89,6 +89,11 @@ def site(browser, django_db_setup, django_db_blocker):
                 yield server.url
                 server.stop()
                 _empty_to_migrated_state(migrated)
+                # Inside sync_playwright() Django hands out other connection
+                # objects (its greenlet has its own context): close this one,
+                # or it stays open and PostgreSQL refuses to drop the test
+                # database at the end of the run ("being accessed by other users").
+                connection.close()
 
 
 def _empty_to_migrated_state(migrated):
