@@ -342,6 +342,10 @@ def published(model):
 # FilterSets --------------------------------------------------------------
 
 
+#: Each FilterSet class's form class (``RegisterFilterSet.get_form_class``).
+_FORM_CLASSES: dict[type, type] = {}
+
+
 class RegisterFilterSet(filters.FilterSet):
     """
     What every list shares: ``q`` (search), ``sort``, and dropping empty parameters.
@@ -363,6 +367,18 @@ class RegisterFilterSet(filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(drop_empty(data) if data is not None else None, *args, **kwargs)
+
+    def get_form_class(self):
+        """
+        The form class of this FilterSet class, built once. django-filter builds
+        one on every request from the filters' fields; ours depend only on the
+        class's declarations (a record filter's queryset is evaluated lazily,
+        and each form copies its fields), so every instance can share it.
+        """
+        cls = type(self)
+        if cls not in _FORM_CLASSES:
+            _FORM_CLASSES[cls] = super().get_form_class()
+        return _FORM_CLASSES[cls]
 
     @property
     def form(self):
