@@ -28,14 +28,14 @@ PYTEST_ARGS ?= -n auto --dist loadfile --no-loadscope-reorder
 # they need a key; this one is for tests only and is not secret.
 MANAGE := DEBUG=1 $(PYTHON) manage.py
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only}
-# pytest rewrites the asserts of every test module and of its plugins' packages
-# (hypothesis, schemathesis: about 460 modules) in each worker; with bytecode
-# writing off (PYTHONDONTWRITEBYTECODE) it redoes that on every run, about 6 s
-# of CPU per worker. The caches go beside the sources (__pycache__, ignored by
-# git). Not to one folder (PYTHONPYCACHEPREFIX): Python then ignores the
-# bytecode that pip and the interpreter's installer wrote, and the first run
-# after an install (every CI run) compiled the standard library and every
-# package again in each process: 9.5-13 s instead of 3.8-5.6 s to collect.
+# pytest rewrites the asserts of every test module in each worker, and Python
+# compiles the project's modules; with bytecode writing off
+# (PYTHONDONTWRITEBYTECODE) both are redone on every run. The caches go beside
+# the sources (__pycache__, ignored by git), not to one folder
+# (PYTHONPYCACHEPREFIX): Python then ignores the bytecode that pip and the
+# interpreter's installer wrote, and the first run after an install (every CI
+# run) compiled the standard library and every package again in each process:
+# 9.5-13 s instead of 3.8-5.6 s to collect.
 TEST_ENV += PYTHONDONTWRITEBYTECODE=
 
 # Exits 0 when the database holds no register record: the first start.
