@@ -121,13 +121,13 @@ def test_a_form_built_after_new_records_offers_and_accepts_them(client):
     # Every list's FilterSet shares one form class, built on first use: what
     # is published afterwards must still be in the form and a valid value.
     AgencyFactory(country="GB", region="GB-ENG")
-    assert client.get("/agencies/").status_code == 200
+    assert client.get(TYPES["agencies"].list_url()).status_code == 200
     parent = AgencyFactory(country="FR", region="FR-IDF", level="national")
     child = AgencyFactory(parent=parent, country="FR", region="FR-IDF")
     assert rows("agencies", f"parent={parent.slug}") == {child}
     countries = TYPES["agencies"].filterset(QueryDict("")).form.fields["country"].choices
     assert "FR" in [value for value, _label in countries]
-    assert "France" in client.get("/agencies/").text
+    assert "France" in client.get(TYPES["agencies"].list_url()).text
 
 
 def test_agencies_filter_by_governing_policy():

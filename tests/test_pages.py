@@ -21,7 +21,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 #: Each record type's list page (``registry.types``).
-LIST_URL_NAMES = [f"{record_type.model_name}-list" for record_type in RECORD_TYPES]
+LIST_URL_NAMES = [record_type.url_name for record_type in RECORD_TYPES]
 FACTORIES = {
     "agency": AgencyFactory,
     "deployment": DeploymentFactory,
@@ -95,9 +95,11 @@ class ReadsTheRegister:
 
 
 class TestEveryPage(ReadsTheRegister):
-    @pytest.mark.parametrize("url_name", ["home", "methodology", "search", *LIST_URL_NAMES])
+    @pytest.mark.parametrize(
+        "url_name", ["registry:home", "registry:methodology", "registry:search", *LIST_URL_NAMES]
+    )
     def test_every_public_page_renders(self, client, register, url_name):
-        page(client, reverse(f"registry:{url_name}"))
+        page(client, reverse(url_name))
 
     @pytest.mark.parametrize("kind", sorted(FACTORIES))
     def test_every_record_page_renders_with_its_name(self, client, register, kind):
@@ -108,7 +110,7 @@ class TestEveryPage(ReadsTheRegister):
 
 @pytest.mark.parametrize("url_name", LIST_URL_NAMES)
 def test_lists_render_when_the_register_is_empty(client, url_name):
-    html = page(client, reverse(f"registry:{url_name}"))
+    html = page(client, reverse(url_name))
     assert "0 " in html
 
 

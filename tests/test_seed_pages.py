@@ -8,9 +8,6 @@ from registry.types import MODELS, RECORD_TYPES
 
 pytestmark = pytest.mark.django_db
 
-#: Each record type's list page (``registry.types``).
-LIST_URL_NAMES = [f"{record_type.model_name}-list" for record_type in RECORD_TYPES]
-
 
 def page(client, url):
     response = client.get(url)
@@ -20,7 +17,7 @@ def page(client, url):
 
 def test_every_page_renders_with_the_seed_data(client, seed_register):
     urls = [reverse("registry:home"), reverse("registry:methodology")]
-    urls += [reverse(f"registry:{name}") for name in LIST_URL_NAMES]
+    urls += [record_type.list_url() for record_type in RECORD_TYPES]
     for model in MODELS:
         urls += [record.get_absolute_url() for record in model.objects.public()]
     assert len(urls) > 100
