@@ -31,9 +31,10 @@ CHROMIUM_ARGS = [
     # V8's tiers, not what it computes: each page is a new document, where
     # axe-core's code runs four times and is compiled anew, so optimising it
     # (TurboFan, on background threads) costs more than it saves; baseline code
-    # (Sparkplug) from the first call. Same results; on 1 Dec 2026, 12 pages at
-    # four widths, four rounds interleaved: Chromium's CPU 16.3-18.7 s against
-    # 18.4-21.4 s without (8 pages, three rounds: 11.4-13.4 s against 14.1-16.0 s).
+    # (Sparkplug) from the first call. The same axe-core results, node by node.
+    # On 1 Dec 2026, tests/browser on two workers, three rounds interleaved:
+    # Chromium's CPU 52.0-56.0 s against 54.9-61.4 s without (12 pages alone,
+    # four rounds: 16.3-18.7 s against 18.4-21.4 s); the run's time hardly moves.
     "--js-flags=--no-opt --always-sparkplug",
 ]
 #: The widths every page is checked at: small phones, phones, 200 % zoom of 1280, desktop.
