@@ -339,6 +339,19 @@ def published(model):
     return lambda request: model.objects.published().order_by(*model._meta.ordering)
 
 
+def cites_source():
+    """Records citing a published source (``?source=...``): where a source's page links."""
+    return SlugFilter(
+        field_name="sources",
+        queryset=published(Source),
+        distinct=True,
+        label="Cites source",
+        help_text="The id in the source's address, e.g. nistir-8280 in /sources/nistir-8280/.",
+        error_messages={"invalid_choice": "No published source has the id “%(value)s”."},
+        says=Phrase("citing {}"),
+    )
+
+
 # FilterSets --------------------------------------------------------------
 
 
@@ -511,6 +524,7 @@ class AgencyFilterSet(RegisterFilterSet):
         ),
         says=Phrase("governed by {}"),
     )
+    source = cites_source()
     sort = SortFilter(
         fields=(("name", "name"), ("country", "country"), ("updated_at", "updated")),
         field_labels={"name": "Name", "country": "Country", "updated_at": "Last updated"},
@@ -521,7 +535,10 @@ class AgencyFilterSet(RegisterFilterSet):
 
     class Meta:
         model = Agency
-        fields = ["q", "country", "region", "place", "kind", "level", "parent", "policy", "sort"]
+        fields = [
+            "q", "country", "region", "place", "kind", "level", "parent", "policy", "source",
+            "sort",
+        ]  # fmt: skip
 
     @classmethod
     def base_queryset(cls):
@@ -596,6 +613,7 @@ class DeploymentFilterSet(RegisterFilterSet):
     )
     audit_status = audit_status_filter()
     started_from, started_to = year_range("started", "started")
+    source = cites_source()
     sort = SortFilter(
         fields=(
             ("agency__name", "agency"),
@@ -622,7 +640,7 @@ class DeploymentFilterSet(RegisterFilterSet):
         fields = [
             "q", "country", "region", "place", "kind", "level", "status", "uses", "image_sources",
             "audit_status", "agency", "system", "vendor", "policy", "started_from", "started_to",
-            "sort",
+            "source", "sort",
         ]  # fmt: skip
 
     @classmethod
@@ -644,6 +662,7 @@ class SystemFilterSet(RegisterFilterSet):
         says=Phrase("capable of {}"),
     )
     audit_status = audit_status_filter()
+    source = cites_source()
     sort = SortFilter(
         fields=(("name", "name"), ("audit_date", "audited"), ("updated_at", "updated")),
         field_labels={"name": "Name", "audit_date": "Latest audit", "updated_at": "Last updated"},
@@ -654,7 +673,7 @@ class SystemFilterSet(RegisterFilterSet):
 
     class Meta:
         model = System
-        fields = ["q", "vendor", "capabilities", "audit_status", "sort"]
+        fields = ["q", "vendor", "capabilities", "audit_status", "source", "sort"]
 
     @classmethod
     def base_queryset(cls):
@@ -668,6 +687,7 @@ class SystemFilterSet(RegisterFilterSet):
 
 class VendorFilterSet(RegisterFilterSet):
     country = country_filter(Vendor)
+    source = cites_source()
     sort = SortFilter(
         fields=(("name", "name"), ("country", "country"), ("updated_at", "updated")),
         field_labels={"name": "Name", "country": "Country", "updated_at": "Last updated"},
@@ -678,7 +698,7 @@ class VendorFilterSet(RegisterFilterSet):
 
     class Meta:
         model = Vendor
-        fields = ["q", "country", "sort"]
+        fields = ["q", "country", "source", "sort"]
 
     @classmethod
     def base_queryset(cls):
@@ -721,6 +741,7 @@ class AuditFilterSet(RegisterFilterSet):
         label="Report public", facet=YesNoFacet(), says=Phrase("{}", PUBLIC_REPORT)
     )
     published_from, published_to = year_range("published", "published")
+    source = cites_source()
     sort = SortFilter(
         fields=(("published", "published"), ("auditor", "auditor"), ("updated_at", "updated")),
         field_labels={
@@ -737,7 +758,7 @@ class AuditFilterSet(RegisterFilterSet):
         model = Audit
         fields = [
             "q", "system", "vendor", "auditor_kind", "finding", "dimensions", "is_public",
-            "published_from", "published_to", "sort",
+            "published_from", "published_to", "source", "sort",
         ]  # fmt: skip
 
     @classmethod
@@ -787,6 +808,7 @@ class PolicyFilterSet(RegisterFilterSet):
         method="in_force_filter", label="In force today", says=Phrase("{}", IN_FORCE)
     )
     adopted_from, adopted_to = year_range("adopted", "adopted")
+    source = cites_source()
     sort = SortFilter(
         fields=(("title", "title"), ("adopted", "adopted"), ("updated_at", "updated")),
         field_labels={"title": "Title", "adopted": "Adoption date", "updated_at": "Last updated"},
@@ -800,7 +822,7 @@ class PolicyFilterSet(RegisterFilterSet):
         fields = [
             "q", "country", "region", "place", "kind", "status", "requirements", "agency",
             "in_force",
-            "adopted_from", "adopted_to", "sort",
+            "adopted_from", "adopted_to", "source", "sort",
         ]  # fmt: skip
 
     def in_force_filter(self, queryset, name, value):

@@ -243,17 +243,21 @@ class SourceDetailView(RecordDetailView):
 
     def get_context_data(self, **kwargs):
         source = self.object
+        # A source may be cited by thousands of records (a federal inventory, the
+        # Atlas of Surveillance): each list is an excerpt linking to the full one.
         citing = [
-            ("Agencies", source.agencies.published()),
-            ("Deployments", source.deployments.published().for_display()),
-            ("Systems", source.systems.published().for_display()),
-            ("Vendors", source.vendors.published()),
-            ("Audits", source.audits.published().for_display()),
-            ("Policies", source.policies.published()),
+            (label, excerpt(rows, list_name=list_name, source=source.slug))
+            for label, list_name, rows in [
+                ("Agencies", "agencies", source.agencies.published()),
+                ("Deployments", "deployments", source.deployments.published().for_display()),
+                ("Systems", "systems", source.systems.published().for_display()),
+                ("Vendors", "vendors", source.vendors.published()),
+                ("Audits", "audits", source.audits.published().for_display()),
+                ("Policies", "policies", source.policies.published()),
+            ]
         ]
-        citing = [(label, list(rows)) for label, rows in citing]
         return super().get_context_data(
-            citing=citing, cited=any(rows for _label, rows in citing), **kwargs
+            citing=citing, cited=any(rows.total for _label, rows in citing), **kwargs
         )
 
 

@@ -439,6 +439,38 @@ def test_policy_page_lists_the_first_deployments_citing_it_and_links_to_all(clie
 
 
 @pytest.mark.django_db
+def test_source_page_lists_the_first_records_citing_it_and_links_to_all(client, monkeypatch):
+    monkeypatch.setattr("registry.views.RELATED_ROWS_SHOWN", 2)
+    source = SourceFactory()
+    deployments = [DeploymentFactory() for _ in range(3)]
+    agencies = [deployment.agency for deployment in deployments]
+    for record in deployments + agencies:
+        record.sources.add(source)
+    other = DeploymentFactory()  # cites another source: in no list below
+
+    html = client.get(source.get_absolute_url()).content.decode()
+    assert html.count('href="/deployments/synthetic-deployment-') == 2
+    assert "2 of 3 deployments shown" in html
+    assert "2 of 3 agencies shown" in html
+    assert f'href="/deployments/?source={source.slug}"' in html
+    assert f'href="/agencies/?source={source.slug}"' in html
+
+    listed = client.get(f"/deployments/?source={source.slug}").content.decode()
+    for deployment in deployments:
+        assert deployment.get_absolute_url() in listed
+    assert other.get_absolute_url() not in listed
+    api = client.get(f"/api/v1/agencies/?source={source.slug}").json()
+    assert sorted(row["id"] for row in api["results"]) == sorted(a.slug for a in agencies)
+
+
+@pytest.mark.django_db
+def test_a_list_filtered_by_an_unknown_source_says_so(client):
+    response = client.get("/deployments/?source=no-such-source")
+    assert response.status_code == 400
+    assert "No published source has the id “no-such-source”." in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_policy_page_links_every_bound_agency_beyond_the_first(client, monkeypatch):
     monkeypatch.setattr("registry.views.RELATED_ROWS_SHOWN", 2)
     agencies = [AgencyFactory() for _ in range(3)]

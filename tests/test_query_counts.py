@@ -53,7 +53,7 @@ SYSTEM_DETAIL_QUERIES = 11
 VENDOR_DETAIL_QUERIES = 10
 AUDIT_DETAIL_QUERIES = 9
 POLICY_DETAIL_QUERIES = 12  # + the count of citing deployments (the 50-row excerpt)
-SOURCE_DETAIL_QUERIES = 10
+SOURCE_DETAIL_QUERIES = 16  # + the count of each of the six citing lists (50-row excerpts)
 
 # Home: 7, plus the maps and charts of places (deployments by country and state
 # in one query, agencies and policies by country, figures, years); the home's
