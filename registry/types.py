@@ -89,9 +89,17 @@ class RecordType:
 
     def public_named(self):
         """Its public records with what their names need (``name_related``) loaded."""
-        records = self.model.objects.public()
+        return self.named(self.model.objects.public())
+
+    def named(self, records):
+        """``records`` of this type with what their names need (``name_related``) loaded."""
         # (``select_related()`` with no names would follow every relation.)
         return records.select_related(*self.name_related) if self.name_related else records
+
+    @property
+    def cites_sources(self) -> bool:
+        """Whether its records cite sources (a ``sources`` field; ``?source=`` on its list)."""
+        return any(field.name == "sources" for field in self.model._meta.many_to_many)
 
     # Pages ------------------------------------------------------------------
 

@@ -246,18 +246,19 @@ class SourceDetailView(RecordDetailView):
         # A source may be cited by thousands of records (a federal inventory, the
         # Atlas of Surveillance): each list is an excerpt linking to the full one.
         citing = [
-            (label, excerpt(rows, list_name=list_name, source=source.slug))
-            for label, list_name, rows in [
-                ("Agencies", "agencies", source.agencies.published()),
-                ("Deployments", "deployments", source.deployments.published().for_display()),
-                ("Systems", "systems", source.systems.published().for_display()),
-                ("Vendors", "vendors", source.vendors.published()),
-                ("Audits", "audits", source.audits.published().for_display()),
-                ("Policies", "policies", source.policies.published()),
-            ]
+            (
+                record_type,
+                excerpt(
+                    record_type.named(record_type.model.objects.published().filter(sources=source)),
+                    list_name=record_type.name,
+                    source=source.slug,
+                ),
+            )
+            for record_type in types.RECORD_TYPES
+            if record_type.cites_sources
         ]
         return super().get_context_data(
-            citing=citing, cited=any(rows.total for _label, rows in citing), **kwargs
+            citing=citing, cited=any(rows.total for _type, rows in citing), **kwargs
         )
 
 

@@ -464,6 +464,21 @@ def test_source_page_lists_the_first_records_citing_it_and_links_to_all(client, 
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "record_type", [t for t in RECORD_TYPES if t.cites_sources], ids=lambda t: t.name
+)
+def test_every_list_a_source_page_links_to_filters_by_the_source(client, record_type):
+    source = SourceFactory()
+    citing, other = FACTORIES[record_type.model_name](), FACTORIES[record_type.model_name]()
+    citing.sources.add(source)
+
+    html = page(client, f"{record_type.list_url()}?source={source.slug}")
+    assert citing.get_absolute_url() in html
+    assert other.get_absolute_url() not in html
+    assert f"Cites source: {source.title}" in html
+
+
+@pytest.mark.django_db
 def test_a_list_filtered_by_an_unknown_source_says_so(client):
     response = client.get("/deployments/?source=no-such-source")
     assert response.status_code == 400
