@@ -56,7 +56,7 @@ from ..format import URL_RE
 from ..models import Agency, Deployment, Source, System, Vendor, validate_record
 from ..services import save_record
 from . import reconcile
-from .base import FileError, all_or_nothing
+from .base import FileError, ImportSummary, all_or_nothing
 
 #: The longest link a source can keep whole (``Source.url``).
 URL_MAX: int = Source._meta.get_field("url").max_length or 0
@@ -281,31 +281,17 @@ def plan(row: Row) -> Plan:
 # The summary
 
 
-@dataclass
-class Summary:
-    filename: str
-    dry_run: bool = False
-    rows_read: int = 0
+@dataclass(kw_only=True)
+class Summary(ImportSummary):
     selected: int = 0
     by_technology: Counter = field(default_factory=Counter)
-    created: list = field(default_factory=list)  # (label, slug)
-    updated: list = field(default_factory=list)  # (label, slug, fields)
-    unchanged: list = field(default_factory=list)  # (label, slug)
-    skipped: list = field(default_factory=list)  # (label, reason)
-    records: Counter = field(default_factory=Counter)
     matches: list = field(default_factory=list)  # "AOS0137: agency ... matched ... by name"
     undecided: list = field(default_factory=list)
-    conflicts: list = field(default_factory=list)
     not_stored: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
 
     @property
     def skipped_count(self):
         return sum(self.by_technology.values()) + len(self.skipped)
-
-    @property
-    def record_counts(self):
-        return sorted(self.records.items())
 
     # What the admin's import page shows (registry/admin/imports.py): a heading,
     # counts and titled sections of (deployment slug or "", text) items.
@@ -339,20 +325,12 @@ class Summary:
         yield f"{prefix}{self.heading}"
         yield f"Rows read: {self.rows_read}"
         yield f"Selected (face recognition): {self.selected}"
-        yield f"Created: {len(self.created)}"
-        for label, slug in self.created:
-            yield f"  + {slug} ← {label}"
-        yield f"Updated: {len(self.updated)}"
-        for label, slug, fields in self.updated:
-            yield f"  ~ {slug} ({', '.join(fields)}) ← {label}"
-        yield f"Unchanged: {len(self.unchanged)}"
-        yield f"Skipped: {self.skipped_count}"
+        yield from self.written_lines()
         for technology, n in sorted(self.by_technology.items()):
             yield f"  {n} rows: technology “{technology}”, not face recognition"
         for label, reason in self.skipped:
             yield f"  - {label}: {reason}"
-        if self.records:
-            yield "Records: " + ", ".join(f"{n} {what}" for what, n in self.record_counts)
+        yield from self.records_line()
         for title, items in (
             ("Matched to records the register has", self.matches),
             ("Not decided by the rules (new record made; a maintainer may merge)", self.undecided),
@@ -364,9 +342,6 @@ class Summary:
                 yield from (f"  {item}" for item in items)
         for note in self.notes:
             yield f"Note: {note}"
-
-    def __str__(self):
-        return "\n".join(self.lines())
 
 
 def import_atlas(rows: list[Row], *, filename: str, publish: bool = False,

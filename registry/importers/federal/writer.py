@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.utils.text import slugify
@@ -19,37 +18,22 @@ from ...models import Agency, Audit, Deployment, Source, System, Vendor
 from ...services import save_record
 from ...signals import refresh_audit_status_for
 from .. import reconcile
-from ..base import all_or_nothing
+from ..base import ImportSummary, all_or_nothing
 from .layouts import Inventory, Layout
 from .mapping import AgencyPlan, Plan, VendorPlan, key_slug, plan
 from .selection import classify
 
 
-@dataclass
-class Summary:
+@dataclass(kw_only=True)
+class Summary(ImportSummary):
     """What an import did (or, for a dry run, would do), row by row."""
 
-    filename: str
     layout: Layout
     year: int
-    dry_run: bool = False
-    rows_read: int = 0
     selected: list = field(default_factory=list)  # labels
     planned: list = field(default_factory=list)  # labels of use cases not in use yet
-    created: list = field(default_factory=list)  # (label, slug)
-    updated: list = field(default_factory=list)  # (label, slug, fields)
-    unchanged: list = field(default_factory=list)  # (label, slug)
-    skipped: list = field(default_factory=list)  # (label, reason)
     not_face_recognition: int = 0
-    records: Counter = field(default_factory=Counter)  # "created vendor" -> n
-    notes: list = field(default_factory=list)
     missing: list = field(default_factory=list)  # (slug, inventory_id, last year)
-    conflicts: list = field(default_factory=list)  # curated values kept, in words
-
-    @property
-    def record_counts(self):
-        """[("created deployment", 3), ...]: a list, so templates need no dict lookups."""
-        return sorted(self.records.items())
 
     @property
     def skipped_count(self):
@@ -95,19 +79,11 @@ class Summary:
         yield f"Rows read: {self.rows_read}"
         yield f"Selected (face recognition): {len(self.selected)}"
         yield f"Planned (not in use yet): {len(self.planned)}"
-        yield f"Created: {len(self.created)}"
-        for label, slug in self.created:
-            yield f"  + {slug} ← {label}"
-        yield f"Updated: {len(self.updated)}"
-        for label, slug, fields in self.updated:
-            yield f"  ~ {slug} ({', '.join(fields)}) ← {label}"
-        yield f"Unchanged: {len(self.unchanged)}"
-        yield f"Skipped: {self.skipped_count}"
+        yield from self.written_lines()
         yield f"  {self.not_face_recognition} rows: not about face recognition"
         for label, reason in self.skipped:
             yield f"  - {label}: {reason}"
-        if self.records:
-            yield "Records: " + ", ".join(f"{n} {what}" for what, n in self.record_counts)
+        yield from self.records_line()
         for note in self.notes:
             yield f"Note: {note}"
         if self.conflicts:
@@ -119,9 +95,6 @@ class Summary:
                    f"{len(self.missing)}")  # fmt: skip
             for slug, inventory_id, last in self.missing:
                 yield f"  ? {slug} ({inventory_id or 'no use case id'}; last cited: {last})"
-
-    def __str__(self):
-        return "\n".join(self.lines())
 
 
 SOURCE_SLUG = "federal-ai-inventory-{year}"
