@@ -2,7 +2,9 @@
 Documentation that tests hold to the code (as Datasette's ``test_docs.py`` does):
 the README's configuration table names every setting read from the environment,
 and nothing else; docs/data-format.md lists every key of every list of the
-format (``registry/format.py``) and every value of its vocabularies.
+format (``registry/format.py``) and every value of its vocabularies;
+docs/architecture.md's module tree names every module of ``registry/``, and
+no file that is gone.
 """
 
 import ast
@@ -90,3 +92,38 @@ def test_the_format_document_names_every_value_of_every_vocabulary():
             if isinstance(kind, tuple) and kind[0] in ("enum", "multi") and key != "state":
                 values = set(re.findall(r"`([a-z0-9_]+)`", documented[name][key]))
                 assert values == {str(v) for v in kind[1].values}, f"{name}.{key}"
+
+
+# The module tree: docs/architecture.md against registry/ ----------------------
+
+REGISTRY = ROOT / "registry"
+
+
+def _module_tree() -> str:
+    """The code block under "## The modules" of docs/architecture.md."""
+    doc = (ROOT / "docs" / "architecture.md").read_text()
+    section = doc.split("\n## The modules", 1)[1].split("\n## ", 1)[0]
+    return section.split("```", 2)[1]
+
+
+def _modules() -> list[Path]:
+    """The app's modules, without migrations, commands (thin wrappers) and packages' __init__."""
+    return sorted(
+        path.relative_to(REGISTRY)
+        for path in REGISTRY.rglob("*.py")
+        if path.name != "__init__.py"
+        and not {"migrations", "management"} & set(path.relative_to(REGISTRY).parts)
+    )
+
+
+def test_the_architecture_document_names_every_module():
+    tree = _module_tree()
+    unnamed = [str(path) for path in _modules() if not re.search(rf"\b{path.stem}\b", tree)]
+    assert len(_modules()) > 50  # the walk finds them
+    assert unnamed == []
+
+
+def test_the_architecture_document_names_no_module_that_is_gone():
+    named = set(re.findall(r"\b(\w+)\.py\b", _module_tree()))
+    assert "models" in named
+    assert sorted(named - {path.stem for path in _modules()}) == []
