@@ -6,6 +6,7 @@ from django import forms, template
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import get_text_list
 
 from .. import choices, credits, dates, types
 from ..addresses import address
@@ -47,6 +48,12 @@ def nav_link(context, url_name, label):
 def record_types():
     """Every record type, in reading order: ``{% record_types as types %}`` (the navigation)."""
     return types.RECORD_TYPES
+
+
+@register.simple_tag
+def record_type_nouns():
+    """Every record type's plural, in reading order and in words: "agencies, … and sources"."""
+    return get_text_list([str(each.noun_plural) for each in types.RECORD_TYPES], "and")
 
 
 @register.filter
