@@ -267,6 +267,32 @@ class TestTheSampleAsDrafts(SampleImportedOnce):
         assert row_source.excerpt.startswith("In 2017, the Detroit Police Department signed")
         assert not Source.objects.filter(url="County of Placer").exists()
 
+    def test_a_report_several_records_cite_is_one_source_that_says_how_many(
+        self, imported, register
+    ):
+        """Not titled after the first agency citing it, as if it were about that one alone."""
+        report = Source.objects.get(url__contains="orlandosentinel.com")
+        assert report.title == (
+            "Orlando Sentinel, 12 July 2019: report cited by the Atlas of Surveillance "
+            "in 2 of its records"
+        )
+        assert sorted(report.deployments.values_list("agency__name", flat=True)) == [
+            "Miami-Dade Police Department",
+            "Ocala Police Department",
+        ]
+        assert Source.objects.get(url__contains="whohasyourface").title.endswith(
+            "in 3 of its records"
+        )
+        # Cited by one record (one row naming two vendors is still one record):
+        # the agency and the Atlas's id, as before.
+        assert Source.objects.get(url__contains="muckrock.com/foi/detroit-314").title == (
+            "MuckRock, 8 August 2019: report cited by the Atlas of Surveillance for "
+            "Detroit Police Department (AOS0137)"
+        )
+        nypd = Source.objects.get(slug="atlas-aos3197-link-1")
+        assert nypd.title.endswith("for New York Police Department (AOS3197)")
+        assert nypd.deployments.count() == 2
+
 
 @pytest.mark.django_db
 class TestTheSamplePublished(SampleImportedOnce):
@@ -315,6 +341,29 @@ def test_reimporting_changes_nothing_and_reads_in_a_constant_number_of_queries(r
     assert summary.created == [] and summary.updated == []
     assert len(summary.unchanged) == 18
     assert len(queries) <= 18  # 16 before main's set-based audit-status refresh (781144a)
+
+
+def test_a_title_the_importer_wrote_is_brought_up_to_date_and_a_maintainers_is_kept(register):
+    run(publish=True)
+    report = Source.objects.get(url__contains="orlandosentinel.com")
+    # As an earlier import titled it: after the first record citing it.
+    Source.objects.filter(pk=report.pk).update(
+        title="Orlando Sentinel, 12 July 2019: report cited by the Atlas of Surveillance "
+        "for Miami-Dade Police Department (AOS3583)"
+    )
+    rewritten = Source.objects.get(url__contains="whohasyourface")
+    Source.objects.filter(pk=rewritten.pk).update(title="Who Has Your Face? (EFF resources)")
+    versions = report.history.count()
+
+    summary = run(publish=True)
+
+    report.refresh_from_db()
+    rewritten.refresh_from_db()
+    assert report.title.endswith("report cited by the Atlas of Surveillance in 2 of its records")
+    assert report.history.count() == versions + 1
+    assert report.history.first().history_change_reason == "import_atlas: sample.csv"
+    assert rewritten.title == "Who Has Your Face? (EFF resources)"
+    assert "Records: 1 updated source" in str(summary)
 
 
 def test_a_dry_run_writes_nothing(register):

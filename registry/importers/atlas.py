@@ -28,10 +28,12 @@ What a row becomes (also on the methodology page):
   began); ``last_reported`` is the latest link date, at its precision, and
   ``reported_by`` the Atlas.
 - **Sources**: each ``Link N`` a source (URL, publisher from ``Link N Source``,
-  date at the precision given); a value that is not a URL is reported, not
-  stored. The row itself is a ``dataset`` source (``atlas-of-surveillance-aos0137``)
-  crediting the Atlas (CC BY 4.0), whose excerpt is the Atlas's ``Summary``:
-  its words, shown only as a quotation credited to it.
+  date at the precision given), one per URL however many rows cite it, titled
+  with the one record citing it or with how many do; a value that is not a URL
+  is reported, not stored. The row itself is a ``dataset`` source
+  (``atlas-of-surveillance-aos0137``) crediting the Atlas (CC BY 4.0), whose
+  excerpt is the Atlas's ``Summary``: its words, shown only as a quotation
+  credited to it.
 - New records are drafts unless ``publish``; records the register already has
   gain the row's sources and fill only empty fields (``reconcile.fill``).
   Re-importing the file changes nothing: the row source (by ``AOSNUMBER``) finds
@@ -398,7 +400,13 @@ class _Writer:
         }
         self.slugs[System] = set(self.systems)
         row_slugs = [ROW_SOURCE_SLUG.format(aos=p.row.aos.lower()) for p in plans]
-        urls = {link.url for p in plans for link in p.links}
+        # The rows citing each link, in the file's order, with the first row's
+        # link (its publisher and date name the source).
+        self.cited_by = {}
+        for p in plans:
+            for link in p.links:
+                self.cited_by.setdefault(link.url, {}).setdefault(p.row.aos, (p, link))
+        urls = set(self.cited_by)
         self.sources = {s.slug: s for s in Source.objects.filter(slug__in=row_slugs)}
         self.by_url = {}
         for source in Source.objects.filter(url__in=urls).order_by("pk"):
@@ -495,23 +503,46 @@ class _Writer:
             self.summary.records["updated source"] += 1
         return source, False
 
-    def link_source(self, p: Plan, link: Link):
-        source = self.by_url.get(link.url)
-        if source is not None:
-            return source
-        publisher = link.publisher or re.sub(r"^https?://(?:www\.)?([^/]+).*$", r"\1", link.url)
+    def link_title(self, url: str) -> tuple[str, str]:
+        """
+        The title of the source a link names, and the words it starts with:
+        the publisher and date the first row citing it gives, then the one
+        record that cites it, or how many do (one news report on a state-wide
+        system is cited by 246 of the 2020 file's records).
+        """
+        citing = self.cited_by[url]
+        first, link = next(iter(citing.values()))
+        publisher = link.publisher or re.sub(r"^https?://(?:www\.)?([^/]+).*$", r"\1", url)
         when = f", {humanize(link.date, link.precision)}" if link.date else ""
-        source = Source(
-            slug=self._unique(Source, f"atlas-{p.row.aos.lower()}-link-{link.n}"),
-            url=link.url,
-            title=(f"{publisher}{when}: report cited by the Atlas of Surveillance for "
-                   f"{p.row.get('Agency')} ({p.row.aos})")[:500],
-            publisher=link.publisher[:300],
-            published=link.date,
-            published_precision=link.precision,
-        )  # fmt: skip
-        self._new(source)
-        self.by_url[link.url] = source
+        start = f"{publisher}{when}: report cited by the Atlas of Surveillance "
+        if len(citing) == 1:
+            title = f"{start}for {first.row.get('Agency')} ({first.row.aos})"
+        else:
+            title = f"{start}in {len(citing)} of its records"
+        return title[:500], start
+
+    def link_source(self, p: Plan, link: Link):
+        title, start = self.link_title(link.url)
+        source = self.by_url.get(link.url)
+        if source is None:
+            first, first_link = next(iter(self.cited_by[link.url].values()))
+            source = Source(
+                slug=self._unique(Source, f"atlas-{first.row.aos.lower()}-link-{first_link.n}"),
+                url=link.url,
+                title=title,
+                publisher=first_link.publisher[:300],
+                published=first_link.date,
+                published_precision=first_link.precision,
+            )
+            self._new(source)
+            self.by_url[link.url] = source
+        elif (source.title != title and source.title.startswith(start)
+              and source.slug.startswith("atlas-") and self._may_change(source)):  # fmt: skip
+            # A title this importer wrote, from another file or before it
+            # counted the rows: brought up to date. One a maintainer rewrote is kept.
+            source.title = title
+            save_record(source, reason=self.reason)
+            self.summary.records["updated source"] += 1
         return source
 
     # -- agencies and vendors ---------------------------------------------
