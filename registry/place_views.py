@@ -288,7 +288,7 @@ def place_page(request, key):
         "policy_total": policy_total,
         "policies_url": list_url("registry:policy-list", **params, in_force="true"),
         "grades": grades,
-        "subplaces": subplaces(place),
+        **subplace_lists(place),
         "recent": list(deployments.for_display().order_by("-updated_at", "-pk")[:RECENT]),
         "recent_policies": list(
             Policy.objects.published().filter(place.policy_q()).order_by("-updated_at")[:RECENT]
@@ -341,6 +341,18 @@ def subplaces(place):
         )
         out.append(SubPlace(sub, agencies[value], deployments.get(value, 0)))
     return sorted(out, key=lambda s: (-s.deployments, s.place.name))
+
+
+def subplace_lists(place):
+    """
+    The regions or localities of ``place`` for its page: the ``SHOWN`` with
+    the most deployments in a table, and when there are more (227 localities
+    of Florida with the Atlas imported, thousands at national scale), all of
+    them by name, a compact index to find one's own.
+    """
+    subs = subplaces(place)
+    index = sorted(subs, key=lambda sub: sub.place.name.casefold()) if len(subs) > SHOWN else []
+    return {"subplaces": subs[:SHOWN], "subplace_total": len(subs), "subplace_index": index}
 
 
 def deployment_counts_by_place():

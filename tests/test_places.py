@@ -11,7 +11,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from registry import choices, places, scorecards
+from registry import choices, place_views, places, scorecards
 from registry.models import Agency, Deployment, Policy
 from registry.places import Place
 from registry.search import deferred_indexing
@@ -430,3 +430,38 @@ def test_england_and_wales_place_pages_both_list_the_bridges_ruling(client, seed
 def test_the_united_kingdom_page_lists_the_bridges_ruling_as_law_of_part_of_it(client, seeded):
     rows = {row.policy.slug: row.scope for row in client.get("/places/gb/").context["policy_rows"]}
     assert rows[BRIDGES] == "part"
+
+
+def test_a_place_with_many_localities_ranks_the_first_and_indexes_all_by_name(
+    client, seeded, monkeypatch
+):
+    """Not a table of every locality (227 in Florida with the Atlas): the first, then an index."""
+    monkeypatch.setattr(place_views, "SHOWN", 2)
+    response = client.get("/places/us/ca/")
+    everyone = place_views.subplaces(response.context["place"])
+    assert len(everyone) > 2
+    by_name = sorted(everyone, key=lambda sub: sub.place.name.casefold())
+
+    body = response.content.decode()
+    table = body.split('id="subplaces-caption"', 1)[1].split("</table>", 1)[0]
+    index = body.split('<details class="place-index">', 1)[1].split("</details>", 1)[0]
+    text = visible_text(response)
+    assert (
+        f"The 2 localities with the most deployments, of {len(everyone)} with agencies in the "
+        "register" in text
+    )
+    assert re.findall(r'<th scope="row"><a href="([^"]+)">', table) == [
+        sub.place.get_absolute_url() for sub in everyone[:2]
+    ]
+    assert f"All {len(everyone)} localities of California, A to Z" in text
+    assert re.findall(r'<li><a href="([^"]+)">', index) == [
+        sub.place.get_absolute_url() for sub in by_name
+    ]
+
+
+def test_a_place_with_few_localities_shows_them_all_in_its_table(client, seeded):
+    response = client.get("/places/us/ca/")
+    subplaces = response.context["subplaces"]
+    assert 2 < len(subplaces) <= place_views.SHOWN
+    assert "Localities with agencies in the register" in visible_text(response)
+    assert 'class="place-index"' not in response.content.decode()
