@@ -352,7 +352,12 @@ def subplace_lists(place):
     """
     subs = subplaces(place)
     index = sorted(subs, key=lambda sub: sub.place.name.casefold()) if len(subs) > SHOWN else []
-    return {"subplaces": subs[:SHOWN], "subplace_total": len(subs), "subplace_index": index}
+    return {
+        "subplaces": subs[:SHOWN],
+        "subplace_total": len(subs),
+        "subplace_index": index,
+        "subplace_kind": "Regions" if place.level == places.COUNTRY else "Localities",
+    }
 
 
 def deployment_counts_by_place():

@@ -521,7 +521,7 @@ class _Writer:
             title = f"{start}in {len(citing)} of its records"
         return title[:500], start
 
-    def link_source(self, p: Plan, link: Link):
+    def link_source(self, link: Link):
         title, start = self.link_title(link.url)
         source = self.by_url.get(link.url)
         if source is None:
@@ -626,7 +626,7 @@ class _Writer:
         agency = self.agency(p, row_source)
         if agency is None:
             return
-        sources = {row_source.pk, *(self.link_source(p, link).pk for link in p.links)}
+        sources = {row_source.pk, *(self.link_source(link).pk for link in p.links)}
         vendors = [self.vendor(name, row_source) for name in p.vendors] or [None]
         prior = self.built_from.get(row_source.pk, [])
         for vendor in vendors:
