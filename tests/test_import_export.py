@@ -287,9 +287,10 @@ def test_bad_file_leaves_existing_records_untouched(tmp_path):
     assert Agency.objects.get().name == "Synthetic Police"
 
 
-def test_missing_file_is_a_clear_error(tmp_path):
-    with pytest.raises(CommandError, match="Cannot read"):
-        call_command("import_registry", str(tmp_path / "nope.json"))
+@pytest.mark.parametrize("command", ["import_registry", "import_atlas", "import_federal_inventory"])
+def test_missing_file_is_a_clear_error(tmp_path, command):
+    with pytest.raises(CommandError, match=r"Cannot read .*nope\.csv: No such file"):
+        call_command(command, str(tmp_path / "nope.csv"))
 
 
 # --- export ------------------------------------------------------------------
