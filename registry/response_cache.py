@@ -2,7 +2,7 @@
 Whole public responses kept between requests, and HTTP validators for them.
 
 The register changes a few times a day and is read all day, so the home page,
-a public list, record or place page, or an API list, is built once per **register version**
+a public list, record or place page, /changes/, or an API list, is built once per **register version**
 (``counts.register_version``: any change made through the ORM gives a new
 one) and kept in Django's configured cache (shared by every process when
 ``CACHE_URL`` names one) under that version, today's date (pages say what is
@@ -48,7 +48,8 @@ def cached_routes() -> frozenset[str]:
     """The routes (``namespace:name``) whose responses are kept."""
     # The home page's figures count every deployment (the costliest page to
     # build); its "in force" count changes at midnight, which the key's date covers.
-    names = {"registry:home", "registry:places", "registry:place"}
+    # /changes/ reads every public historical row of every type.
+    names = {"registry:home", "registry:places", "registry:place", "registry:changes"}
     for record_type in types.RECORD_TYPES:
         names.add(record_type.url_name)
         names.add(record_type.detail_url_name)

@@ -44,6 +44,7 @@ PAGES = {
     "agency page": lambda d: reverse("registry:agency-detail", kwargs={"slug": d.agency.slug}),
     "deployment page": lambda d: reverse("registry:deployment-detail", kwargs={"slug": d.slug}),
     "place page": lambda d: reverse("registry:place", kwargs={"key": "us/ca"}),
+    "changes page": lambda d: reverse("registry:changes"),
     "API list": lambda d: reverse("api:deployment-list"),
 }
 
