@@ -2,16 +2,17 @@
 Whole public responses kept between requests, and HTTP validators for them.
 
 The register changes a few times a day and is read all day, so the home page,
-a public list, record or place page, /changes/, or an API list, is built once per **register version**
-(``counts.register_version``: any change made through the ORM gives a new
-one) and kept in Django's configured cache (shared by every process when
-``CACHE_URL`` names one) under that version, today's date (pages say what is
-in force today) and the exact request: host, path and canonical query string
-(``CanonicalListQueryMiddleware`` has already redirected any other spelling).
-The next change gives a new version, so the next request builds the page
-afresh: nothing stale is ever served, with the caveat of ``counts``: a bulk
-write that skips history does not change the version;
-``REGISTER_RESPONSE_CACHE_SECONDS`` bounds that case (0 turns caching off).
+a public list, record or place page, /changes/, or an API list, is built once
+per **register version** (``counts.register_version``: any change made through
+the ORM gives a new one) and kept in Django's configured cache (shared by
+every process when ``CACHE_URL`` names one) under that version, today's date
+(pages say what is in force today) and the exact request: host, path and
+canonical query string (``CanonicalListQueryMiddleware`` has already
+redirected any other spelling). The next change gives a new version, so the
+next request builds the page afresh: nothing stale is ever served, with the
+caveat of ``counts``: a bulk write that skips history does not change the
+version; ``REGISTER_RESPONSE_CACHE_SECONDS`` bounds that case (0 turns caching
+off).
 
 The same responses carry ``ETag``, ``Last-Modified`` and ``Cache-Control:
 public, max-age=0, must-revalidate``: a browser or a caching reverse proxy
