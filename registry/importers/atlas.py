@@ -279,6 +279,24 @@ def plan(row: Row) -> Plan:
     )  # fmt: skip
 
 
+def link_title(first: Plan, link: Link, citing: int) -> tuple[str, str]:
+    """
+    The title of the source a link names, and the words it starts with: the
+    publisher and date that ``first``, the first row citing it, gives
+    (``link``), then that row's agency and Atlas id, or how many rows cite it
+    (``citing``: one news report on a state-wide system is cited by 246 of
+    the 2020 file's records).
+    """
+    publisher = link.publisher or re.sub(r"^https?://(?:www\.)?([^/]+).*$", r"\1", link.url)
+    when = f", {humanize(link.date, link.precision)}" if link.date else ""
+    start = f"{publisher}{when}: report cited by the Atlas of Surveillance "
+    if citing == 1:
+        title = f"{start}for {first.row.get('Agency')} ({first.row.aos})"
+    else:
+        title = f"{start}in {citing} of its records"
+    return title[:500], start
+
+
 # ---------------------------------------------------------------------------
 # The summary
 
@@ -503,29 +521,12 @@ class _Writer:
             self.summary.records["updated source"] += 1
         return source, False
 
-    def link_title(self, url: str) -> tuple[str, str]:
-        """
-        The title of the source a link names, and the words it starts with:
-        the publisher and date the first row citing it gives, then the one
-        record that cites it, or how many do (one news report on a state-wide
-        system is cited by 246 of the 2020 file's records).
-        """
-        citing = self.cited_by[url]
-        first, link = next(iter(citing.values()))
-        publisher = link.publisher or re.sub(r"^https?://(?:www\.)?([^/]+).*$", r"\1", url)
-        when = f", {humanize(link.date, link.precision)}" if link.date else ""
-        start = f"{publisher}{when}: report cited by the Atlas of Surveillance "
-        if len(citing) == 1:
-            title = f"{start}for {first.row.get('Agency')} ({first.row.aos})"
-        else:
-            title = f"{start}in {len(citing)} of its records"
-        return title[:500], start
-
     def link_source(self, link: Link):
-        title, start = self.link_title(link.url)
+        citing = self.cited_by[link.url]
+        first, first_link = next(iter(citing.values()))
+        title, start = link_title(first, first_link, len(citing))
         source = self.by_url.get(link.url)
         if source is None:
-            first, first_link = next(iter(self.cited_by[link.url].values()))
             source = Source(
                 slug=self._unique(Source, f"atlas-{first.row.aos.lower()}-link-{first_link.n}"),
                 url=link.url,
