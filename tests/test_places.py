@@ -463,5 +463,11 @@ def test_a_place_with_few_localities_shows_them_all_in_its_table(client, seeded)
     response = client.get("/places/us/ca/")
     subplaces = response.context["subplaces"]
     assert 2 < len(subplaces) <= place_views.SHOWN
+    assert len(subplaces) == len(place_views.subplaces(response.context["place"]))
+    body = response.content.decode()
+    table = body.split('id="subplaces-caption"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'<th scope="row"><a href="([^"]+)">', table) == [
+        sub.place.get_absolute_url() for sub in subplaces
+    ]
     assert "Localities with agencies in the register" in visible_text(response)
-    assert 'class="place-index"' not in response.content.decode()
+    assert 'class="place-index"' not in body
