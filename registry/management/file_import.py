@@ -2,8 +2,11 @@
 What the file importers' commands share (``import_atlas``,
 ``import_federal_inventory``): the file, ``--dry-run`` and ``--publish``; a file
 that cannot be read or imported refused with nothing written; the summary
-printed line by line, then the time taken and the queries run. Outside
-``commands/`` so that Django does not offer it as a command of its own.
+printed line by line, then the time taken and the queries run. How to read a
+file, what a bad one raises and how to import it come from the importer as
+the admin's import page registers it (``registry/admin/imports.py``), so the
+command and the page cannot drift apart. Outside ``commands/`` so that Django
+does not offer it as a command of its own.
 """
 
 import time
@@ -11,6 +14,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+
+from registry.admin.imports import IMPORTERS
 
 
 class QueryCounter:
@@ -25,17 +30,10 @@ class QueryCounter:
 
 
 class FileImportCommand(BaseCommand):
-    #: What ``read`` and ``run`` raise for a file that cannot be imported
-    #: (each command names its own: a bug elsewhere must not read as a bad file).
-    error: type[Exception]
-
-    def read(self, data: bytes, *, filename: str):
-        """The file's rows, checked whole; raises ``error`` naming the first problem."""
-        raise NotImplementedError
-
-    def run(self, parsed, *, filename: str, dry_run: bool, publish: bool, options: dict):
-        """Import what ``read`` returned (in one transaction); the summary."""
-        raise NotImplementedError
+    #: The importer's key in ``IMPORTERS`` (``registry/admin/imports.py``).
+    importer: str
+    #: This command's own options that the importer's ``run`` takes (``--year``).
+    run_options: tuple[str, ...] = ()
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -49,20 +47,23 @@ class FileImportCommand(BaseCommand):
         )
 
     def handle(self, *args, file: Path, dry_run: bool, publish: bool, **options):
+        importer = IMPORTERS[self.importer]
         started = time.perf_counter()
         try:
             data = file.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from exc
         try:
-            parsed = self.read(data, filename=file.name)
+            parsed = importer.read(data, file.name)
             # Counted, not recorded: a test utility such as CaptureQueriesContext
             # would keep the SQL of every one of an import's thousands of queries.
             queries = QueryCounter()
             with connection.execute_wrapper(queries):
-                summary = self.run(parsed, filename=file.name, dry_run=dry_run,
-                                   publish=publish, options=options)  # fmt: skip
-        except self.error as exc:
+                summary = importer.run(
+                    parsed, filename=file.name, dry_run=dry_run, publish=publish,
+                    **{name: options[name] for name in self.run_options},
+                )  # fmt: skip
+        except importer.error as exc:
             raise CommandError(f"{file.name} was not imported, nothing was written. {exc}") from exc
         for line in summary.lines():
             self.stdout.write(line)

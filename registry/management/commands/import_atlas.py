@@ -1,6 +1,5 @@
 """``manage.py import_atlas FILE [--dry-run] [--publish]``: the Atlas of Surveillance CSV."""
 
-from registry.importers import atlas
 from registry.management.file_import import FileImportCommand
 
 
@@ -11,10 +10,4 @@ class Command(FileImportCommand):
         "records the register has are matched, not repeated. Re-importing the same file "
         "changes nothing; a malformed file writes nothing."
     )
-    error = atlas.AtlasError
-
-    def read(self, data, *, filename):
-        return atlas.read_atlas(data)
-
-    def run(self, parsed, *, filename, dry_run, publish, options):
-        return atlas.import_atlas(parsed, filename=filename, publish=publish, dry_run=dry_run)
+    importer = "atlas"

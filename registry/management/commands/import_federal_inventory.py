@@ -2,7 +2,6 @@
 
 from django.core.management.base import CommandError
 
-from registry.importers import federal
 from registry.management.file_import import FileImportCommand
 
 
@@ -12,7 +11,8 @@ class Command(FileImportCommand):
         "(2024 or 2025 layout, detected from the header). New records are drafts unless "
         "--publish. Re-importing the same file changes nothing; a malformed file writes nothing."
     )
-    error = federal.InventoryError
+    importer = "federal"
+    run_options = ("year",)
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -26,11 +26,3 @@ class Command(FileImportCommand):
         if year is not None and not 2000 <= year <= 2100:
             raise CommandError(f"--year {year} is not an inventory year.")
         super().handle(*args, year=year, **options)
-
-    def read(self, data, *, filename):
-        return federal.read_inventory(data, filename=filename)
-
-    def run(self, parsed, *, filename, dry_run, publish, options):
-        return federal.import_inventory(
-            parsed, filename=filename, year=options["year"], publish=publish, dry_run=dry_run
-        )
